@@ -1,0 +1,196 @@
+package dev.immunity.core.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/** Reads fields of one JSON object, naming the field (by its path) in every error. */
+final class Fields {
+    private final JsonNode node;
+    private final String path;
+
+    private Fields(JsonNode node, String path) {
+        this.node = node;
+        this.path = path;
+    }
+
+    static Fields of(JsonNode node, String path) {
+        if (node == null || !node.isObject()) {
+            throw new InvalidEventException(path, "must be a JSON object" + gotWhat(node));
+        }
+        return new Fields(node, path);
+    }
+
+    JsonNode node() {
+        return node;
+    }
+
+    String path(String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+
+    boolean present(String field) {
+        JsonNode v = node.get(field);
+        return v != null && !v.isNull();
+    }
+
+    JsonNode raw(String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    String requiredText(String field) {
+        String v = optionalText(field);
+        if (v == null) {
+            throw new InvalidEventException(path(field), "is required");
+        }
+        if (v.isBlank()) {
+            throw new InvalidEventException(path(field), "must not be blank");
+        }
+        return v;
+    }
+
+    String optionalText(String field) {
+        JsonNode v = raw(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new InvalidEventException(path(field), "must be a string" + gotWhat(v));
+        }
+        return v.textValue();
+    }
+
+    String textMinLength(String field, int min) {
+        String v = requiredText(field);
+        if (v.codePointCount(0, v.length()) < min) {
+            throw new InvalidEventException(path(field), "must be at least " + min + " characters (got "
+                    + v.codePointCount(0, v.length()) + ")");
+        }
+        return v;
+    }
+
+    Boolean optionalBoolean(String field) {
+        JsonNode v = raw(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw new InvalidEventException(path(field), "must be true or false" + gotWhat(v));
+        }
+        return v.booleanValue();
+    }
+
+    Double optionalNumber(String field, double min, double max) {
+        JsonNode v = raw(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw new InvalidEventException(path(field), "must be a number" + gotWhat(v));
+        }
+        double d = v.doubleValue();
+        if (!(d >= min && d <= max)) {
+            throw new InvalidEventException(path(field), "must be between " + min + " and " + max + " (got " + d + ")");
+        }
+        return d;
+    }
+
+    Integer optionalInt(String field) {
+        JsonNode v = raw(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new InvalidEventException(path(field), "must be an integer" + gotWhat(v));
+        }
+        return v.intValue();
+    }
+
+    Instant requiredTime(String field) {
+        Instant t = optionalTime(field);
+        if (t == null) {
+            throw new InvalidEventException(path(field), "is required");
+        }
+        return t;
+    }
+
+    Instant optionalTime(String field) {
+        String text = optionalText(field);
+        return text == null ? null : parseTime(text, path(field));
+    }
+
+    List<String> stringList(String field) {
+        JsonNode v = raw(field);
+        if (v == null) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw new InvalidEventException(path(field), "must be an array of strings" + gotWhat(v));
+        }
+        List<String> out = new ArrayList<>(v.size());
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isTextual()) {
+                throw new InvalidEventException(path(field) + "[" + i + "]", "must be a string" + gotWhat(e));
+            }
+            out.add(e.textValue());
+        }
+        return out;
+    }
+
+    <T> List<T> objectList(String field, BiFunction<Fields, String, T> reader) {
+        JsonNode v = raw(field);
+        if (v == null) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw new InvalidEventException(path(field), "must be an array" + gotWhat(v));
+        }
+        List<T> out = new ArrayList<>(v.size());
+        for (int i = 0; i < v.size(); i++) {
+            String p = path(field) + "[" + i + "]";
+            out.add(reader.apply(Fields.of(v.get(i), p), p));
+        }
+        return out;
+    }
+
+    /**
+     * ISO-8601 with an offset ({@code Z}, {@code +02:00}) or naive (read as UTC), any fraction precision.
+     */
+    static Instant parseTime(String text, String path) {
+        String t = text.strip();
+        try {
+            return OffsetDateTime.parse(t).toInstant();
+        } catch (DateTimeParseException withOffset) {
+            try {
+                return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException naive) {
+                throw new InvalidEventException(path, "must be an ISO-8601 timestamp such as 2025-10-11T14:30:22.123456 or "
+                        + "2025-10-11T14:30:22Z (got \"" + abbreviate(t) + "\")");
+            }
+        }
+    }
+
+    static String gotWhat(JsonNode v) {
+        if (v == null || v.isMissingNode()) {
+            return " (it is missing)";
+        }
+        return " (got " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ")";
+    }
+
+    static String abbreviate(String s) {
+        String oneLine = s.codePoints()
+                .map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
+        return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
+    }
+}

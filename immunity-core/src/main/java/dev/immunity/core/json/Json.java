@@ -1,0 +1,82 @@
+package dev.immunity.core.json;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import java.io.UncheckedIOException;
+
+/**
+ * The one JSON codec of the project: snake_case names, timestamps as ISO-8601 UTC with {@code Z}.
+ */
+public final class Json {
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .serializationInclusion(JsonInclude.Include.ALWAYS)
+            .build();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(64)
+                .maxStringLength(4 * 1024 * 1024)
+                .build());
+    }
+
+    private Json() {
+    }
+
+    /** The shared mapper. Do not reconfigure it. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** Serializes a value to JSON text. */
+    public static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Converts a value to a JSON tree. */
+    public static JsonNode tree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
+    /**
+     * Parses JSON text to a tree.
+     *
+     * @throws InvalidEventException naming the position when the text is not JSON
+     */
+    public static JsonNode parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidEventException("", "empty message: expected a JSON object");
+        }
+        try {
+            return MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw new InvalidEventException("", "malformed JSON" + where + ": " + e.getOriginalMessage());
+        }
+    }
+
+    /** Parses UTF-8 JSON bytes to a tree. */
+    public static JsonNode parse(byte[] utf8) {
+        if (utf8 == null) {
+            throw new InvalidEventException("", "empty message: expected a JSON object");
+        }
+        return parse(new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
+    }
+}
