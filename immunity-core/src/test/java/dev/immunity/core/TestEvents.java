@@ -17,6 +17,11 @@ public final class TestEvents {
 
     /** An APV for {@code cveId}, detected (processed) at {@code detectedAt}. */
     public static Apv apv(String cveId, Priority priority, Instant detectedAt) {
+        return apv(cveId, priority, detectedAt, List.of());
+    }
+
+    /** An APV for {@code cveId} affecting {@code services}. */
+    public static Apv apv(String cveId, Priority priority, Instant detectedAt, List<String> services) {
         return new Apv(
                 cveId,
                 List.of(),
@@ -39,7 +44,7 @@ public final class TestEvents {
                 priority == Priority.CRITICAL,
                 false,
                 true,
-                List.of(),
+                services,
                 detectedAt,
                 "test");
     }

@@ -46,7 +46,10 @@ public record MetricsSnapshot(
         Instant computedAt) implements Event {
 
     public MetricsSnapshot {
-        byPriority = Map.copyOf(byPriority);
+        // An EnumMap keeps the priorities in order (critical first) on the wire.
+        var ordered = new java.util.EnumMap<Priority, PriorityMetrics>(Priority.class);
+        ordered.putAll(byPriority);
+        byPriority = java.util.Collections.unmodifiableMap(ordered);
     }
 
     @Override

@@ -1,0 +1,198 @@
+package dev.immunity.core.store;
+
+import dev.immunity.core.model.Apv;
+import dev.immunity.core.model.Patch;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * The latest state per CVE and per patch. Decides whether an incoming message changes anything:
+ * an exact redelivery, a stale APV or a patch status that would move backwards changes nothing
+ * and is reported as such, so it is neither broadcast nor counted twice. Thread-safe.
+ */
+public final class EventStore {
+    private final StoreSettings settings;
+    private final Map<String, Apv> apvs = new HashMap<>();
+    /** CVE ids by (detection time, id), for newest-first listing and eviction. */
+    private final TreeMap<ApvKey, String> apvOrder = new TreeMap<>();
+    /** Patches in least-recently-updated order (access order off; re-inserted on update). */
+    private final LinkedHashMap<String, Patch> patches = new LinkedHashMap<>();
+
+    public EventStore(StoreSettings settings) {
+        this.settings = settings;
+    }
+
+    /** The outcome of applying a message. */
+    public enum Outcome {
+        /** First state for this CVE or patch. */
+        CREATED,
+        /** A newer state replaced the previous one. */
+        UPDATED,
+        /** The same state again (an exact redelivery): nothing changed. */
+        DUPLICATE,
+        /** Older than the state held (or a patch status that would move backwards): ignored. */
+        STALE
+    }
+
+    /** Applies an APV. The newest state wins; a message older than the held state is ignored. */
+    public synchronized Outcome apply(Apv apv) {
+        Apv held = apvs.get(apv.cveId());
+        if (held != null) {
+            if (held.equals(apv)) {
+                return Outcome.DUPLICATE;
+            }
+            if (versionTime(apv).isBefore(versionTime(held))) {
+                return Outcome.STALE;
+            }
+            apvOrder.remove(new ApvKey(held.detectedAt(), held.cveId()));
+        }
+        apvs.put(apv.cveId(), apv);
+        apvOrder.put(new ApvKey(apv.detectedAt(), apv.cveId()), apv.cveId());
+        while (apvs.size() > settings.maxApvs()) {
+            var oldest = apvOrder.pollFirstEntry();
+            apvs.remove(oldest.getValue());
+        }
+        return held == null ? Outcome.CREATED : Outcome.UPDATED;
+    }
+
+    /**
+     * Applies a patch state. A patch only moves forward through its lifecycle; a message with the
+     * same status but new details (a PR link, test results) updates it.
+     *
+     * @return the outcome and the patch as now held (fields a later message leaves out are kept)
+     */
+    public synchronized Applied apply(Patch patch) {
+        Patch held = patches.get(patch.patchId());
+        if (held != null) {
+            if (held.equals(patch)) {
+                return new Applied(Outcome.DUPLICATE, held);
+            }
+            if (held.status() != patch.status() && !held.status().canMoveTo(patch.status())) {
+                return new Applied(Outcome.STALE, held);
+            }
+            patch = merge(held, patch);
+            if (held.equals(patch)) {
+                return new Applied(Outcome.DUPLICATE, held);
+            }
+            patches.remove(patch.patchId());
+        }
+        patches.put(patch.patchId(), patch);
+        if (patches.size() > settings.maxPatches()) {
+            var it = patches.entrySet().iterator();
+            it.next();
+            it.remove();
+        }
+        return new Applied(held == null ? Outcome.CREATED : Outcome.UPDATED, patch);
+    }
+
+    /** The result of applying a patch: what happened and the state now held. */
+    public record Applied(Outcome outcome, Patch patch) {
+        /** Whether the state changed (created or updated). */
+        public boolean changed() {
+            return outcome == Outcome.CREATED || outcome == Outcome.UPDATED;
+        }
+    }
+
+    /** The APV held for a CVE. */
+    public synchronized Optional<Apv> apv(String cveId) {
+        return Optional.ofNullable(apvs.get(cveId));
+    }
+
+    /** APVs newest first (by detection time). */
+    public synchronized List<Apv> apvs(ApvQuery query) {
+        List<Apv> out = new ArrayList<>(Math.min(query.limit(), apvs.size()));
+        for (String id : apvOrder.descendingMap().values()) {
+            Apv apv = apvs.get(id);
+            if (query.matches(apv)) {
+                out.add(apv);
+                if (out.size() >= query.limit()) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Patches matching a filter, most recently updated first, at most {@code limit}. */
+    public synchronized List<Patch> patches(Predicate<Patch> filter, int limit) {
+        List<Patch> all = new ArrayList<>(patches.values());
+        List<Patch> out = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0 && out.size() < limit; i--) {
+            if (filter.test(all.get(i))) {
+                out.add(all.get(i));
+            }
+        }
+        return out;
+    }
+
+    /** Patches of the given CVEs and all patches not yet in a terminal state, oldest update first. */
+    public synchronized List<Patch> patchesForSnapshot(java.util.Set<String> cveIds, int limit) {
+        List<Patch> out = new ArrayList<>();
+        for (Patch p : patches.values()) {
+            if (!p.status().isTerminal() || cveIds.contains(p.cveId())) {
+                out.add(p);
+            }
+        }
+        out.sort(Comparator.comparing(Patch::updatedAt, Comparator.nullsFirst(Comparator.naturalOrder())));
+        return out.size() <= limit ? out : out.subList(out.size() - limit, out.size());
+    }
+
+    /** Number of APVs held. */
+    public synchronized int apvCount() {
+        return apvs.size();
+    }
+
+    /** Number of patches held. */
+    public synchronized int patchCount() {
+        return patches.size();
+    }
+
+    private static Instant versionTime(Apv apv) {
+        if (apv.publishedAt() != null) {
+            return apv.publishedAt();
+        }
+        return apv.modified() != null ? apv.modified() : apv.processedAt();
+    }
+
+    /** A later message may leave out what an earlier one said; keep what is known. */
+    private static Patch merge(Patch held, Patch next) {
+        return new Patch(
+                next.patchId(), next.cveId(), next.status(),
+                or(next.strategy(), held.strategy()),
+                or(next.confidence(), held.confidence()),
+                next.filesModified().isEmpty() ? held.filesModified() : next.filesModified(),
+                or(next.validationPassed(), held.validationPassed()),
+                or(next.testResults(), held.testResults()),
+                or(next.branchName(), held.branchName()),
+                or(next.commitSha(), held.commitSha()),
+                or(next.prUrl(), held.prUrl()),
+                or(next.errorMessage(), held.errorMessage()),
+                or(next.generatedAt(), held.generatedAt()),
+                or(next.startedAt(), held.startedAt()),
+                or(next.completedAt(), held.completedAt()),
+                or(next.timeToPatchSeconds(), held.timeToPatchSeconds()),
+                next.strategyAttempts().isEmpty() ? held.strategyAttempts() : next.strategyAttempts(),
+                next.status() == held.status() && held.updatedAt() != null ? held.updatedAt() : next.updatedAt());
+    }
+
+    private static <T> T or(T a, T b) {
+        return a != null ? a : b;
+    }
+
+    private record ApvKey(Instant detectedAt, String cveId) implements Comparable<ApvKey> {
+        @Override
+        public int compareTo(ApvKey o) {
+            int c = detectedAt.compareTo(o.detectedAt);
+            return c != 0 ? c : cveId.compareTo(o.cveId);
+        }
+    }
+}

@@ -1,0 +1,440 @@
+package dev.immunity.core.stream;
+
+import dev.immunity.core.json.Json;
+import dev.immunity.core.metrics.MetricsEngine;
+import dev.immunity.core.model.Apv;
+import dev.immunity.core.model.Event;
+import dev.immunity.core.model.EventType;
+import dev.immunity.core.model.Heartbeat;
+import dev.immunity.core.model.MetricsSnapshot;
+import dev.immunity.core.model.Patch;
+import dev.immunity.core.model.Priority;
+import dev.immunity.core.store.ApvQuery;
+import dev.immunity.core.store.EventStore;
+
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Fans events out to connected clients. Each event is applied to the {@link EventStore}, counted by
+ * the {@link MetricsEngine}, serialized once into an {@link Envelope} carrying its {@link Cursor},
+ * kept in a bounded history for resume, and the same frame handed to every client whose filter
+ * matches. Each client has its own bounded queue and writer ({@link ClientSession}).
+ *
+ * <p>Lifecycle: {@link #start()} starts the heartbeat and the metrics broadcast; {@link #stop()} closes
+ * every client with {@link CloseCodes#GOING_AWAY}.
+ */
+public final class StreamManager implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(StreamManager.class.getName());
+
+    private final EventStore store;
+    private final MetricsEngine metrics;
+    private final StreamSettings settings;
+    private final InstantSource clock;
+    private final StreamHistory history;
+    private final Object publishLock = new Object();
+    private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
+    private final ExecutorService writers = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("immunity-writer-", 0).factory());
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("immunity-stream-ticker").daemon(true).factory());
+    private final ClientSession.Listener sessionListener = new SessionListener();
+    private final AtomicLong connectionIds = new AtomicLong();
+
+    private final LongAdder messagesSent = new LongAdder();
+    private final LongAdder framesSent = new LongAdder();
+    private final LongAdder slowCloses = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder resumes = new LongAdder();
+    private final LongAdder resumesFailed = new LongAdder();
+    private final LongAdder connectionsTotal = new LongAdder();
+    private final Map<EventType, LongAdder> eventsByType = new EnumMap<>(EventType.class);
+
+    private volatile MetricsSnapshot lastMetrics;
+    private volatile boolean started;
+    private volatile boolean stopped;
+
+    public StreamManager(EventStore store, MetricsEngine metrics, StreamSettings settings, InstantSource clock) {
+        this.store = store;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.clock = clock;
+        this.history = new StreamHistory(newEpoch(), settings.historySize());
+        for (EventType t : EventType.values()) {
+            eventsByType.put(t, new LongAdder());
+        }
+    }
+
+    /** Starts the heartbeat and the metrics broadcast. */
+    public void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        long hb = settings.heartbeatInterval().toMillis();
+        ticker.scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
+        long mi = settings.metricsInterval().toMillis();
+        ticker.scheduleAtFixedRate(this::broadcastMetricsIfChanged, mi, mi, TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes every client with {@link CloseCodes#GOING_AWAY} and stops the background work. */
+    public void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        ticker.shutdownNow();
+        List<ClientSession> all = new ArrayList<>(sessions.values());
+        sessions.clear();
+        for (ClientSession s : all) {
+            s.markClosing();
+            writers.execute(() -> s.connection.close(CloseCodes.GOING_AWAY, "server shutting down: reconnect and resume"));
+        }
+        writers.shutdown();
+        try {
+            if (!writers.awaitTermination(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                all.forEach(s -> s.connection.abort());
+                writers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /**
+     * Connects a client: it first gets a {@code hello} message, then either what it missed since its
+     * cursor or the current state (recent APVs, open patches, latest metrics), then live events —
+     * with no gap and no duplicate between them.
+     *
+     * @return the connection id
+     */
+    public String connect(Connection connection, ConnectOptions options) {
+        if (stopped) {
+            connection.close(CloseCodes.GOING_AWAY, "server shutting down");
+            throw new IllegalStateException("stream manager is stopped");
+        }
+        String id = Long.toString(connectionIds.incrementAndGet(), 36);
+        ClientSession session = new ClientSession(id, connection, options, settings.queueCapacity(),
+                settings.maxBatchBytes(), writers, sessionListener);
+        synchronized (publishLock) {
+            session.preload(openingFrames(id, options));
+            sessions.put(id, session);
+        }
+        connectionsTotal.increment();
+        session.schedule();
+        return id;
+    }
+
+    /** Connects a client that wants a fresh snapshot and everything. */
+    public String connect(Connection connection) {
+        return connect(connection, ConnectOptions.fresh());
+    }
+
+    /** Forgets a client (it went away); nothing more is sent to it. */
+    public void disconnect(String id) {
+        ClientSession s = sessions.remove(id);
+        if (s != null) {
+            s.markClosing();
+        }
+    }
+
+    /** Closes one client with a code and reason (for example an expired token). */
+    public void close(String id, int code, String reason) {
+        ClientSession s = sessions.remove(id);
+        if (s != null && s.markClosing()) {
+            closeAsync(s, code, reason);
+        }
+    }
+
+    /** Sends one message to one client only (a reply to something it sent). */
+    public void reply(String id, String frame) {
+        ClientSession s = sessions.get(id);
+        if (s != null) {
+            s.enqueue(frame);
+        }
+    }
+
+    /**
+     * Publishes an event from any source: APVs and patches go through the store (a redelivery or a
+     * stale state changes nothing and is not sent), metrics and heartbeats go straight to clients.
+     *
+     * @return whether the event was new and was sent
+     */
+    public boolean publish(Event event) {
+        return switch (event) {
+            case Apv apv -> broadcastApv(apv);
+            case Patch patch -> broadcastPatch(patch);
+            case MetricsSnapshot snapshot -> {
+                broadcastMetrics(snapshot);
+                yield true;
+            }
+            case Heartbeat hb -> {
+                fanOut(frame(EventType.HEARTBEAT.wire(), hb, null, null), null, List.of(), false);
+                yield true;
+            }
+        };
+    }
+
+    /** Publishes an APV; see {@link #publish}. */
+    public boolean broadcastApv(Apv apv) {
+        synchronized (publishLock) {
+            EventStore.Outcome outcome = store.apply(apv);
+            if (outcome != EventStore.Outcome.CREATED && outcome != EventStore.Outcome.UPDATED) {
+                duplicates.increment();
+                return false;
+            }
+            metrics.recordApv(apv);
+            appendAndFanOut(EventType.APV, apv, apv.priority(), apv.affectedServices());
+        }
+        return true;
+    }
+
+    /** Publishes a patch state; see {@link #publish}. */
+    public boolean broadcastPatch(Patch patch) {
+        synchronized (publishLock) {
+            EventStore.Applied applied = store.apply(patch);
+            if (!applied.changed()) {
+                duplicates.increment();
+                return false;
+            }
+            metrics.recordPatch(applied.patch());
+            Optional<Apv> apv = store.apv(applied.patch().cveId());
+            appendAndFanOut(EventType.PATCH, applied.patch(), apv.map(Apv::priority).orElse(null),
+                    apv.map(Apv::affectedServices).orElse(List.of()));
+        }
+        return true;
+    }
+
+    /** Sends a metrics snapshot to every client (not kept in the history: the latest supersedes it). */
+    public void broadcastMetrics(MetricsSnapshot snapshot) {
+        lastMetrics = snapshot;
+        eventsByType.get(EventType.METRICS).increment();
+        fanOut(frame(EventType.METRICS.wire(), snapshot, null, null), null, List.of(), false);
+    }
+
+    /** The cursor of the newest event. */
+    public String currentCursor() {
+        synchronized (publishLock) {
+            return history.cursor().toString();
+        }
+    }
+
+    /**
+     * The events after a cursor, oldest first, for clients that poll instead of streaming.
+     *
+     * @return empty when the cursor cannot be resumed (malformed, from another history, or older than the
+     *         history kept): the caller then needs the full state
+     */
+    public Optional<List<Event>> eventsSince(String cursor) {
+        synchronized (publishLock) {
+            return Cursor.parse(cursor).flatMap(history::after)
+                    .map(entries -> entries.stream().map(StreamHistory.Entry::event).toList());
+        }
+    }
+
+    /** Clients connected now. */
+    public int connectionCount() {
+        return sessions.size();
+    }
+
+    /** Counters, for monitoring. */
+    public StreamStats stats() {
+        Map<String, Long> byType = new LinkedHashMap<>();
+        eventsByType.forEach((t, n) -> byType.put(t.wire(), n.sum()));
+        return new StreamStats(sessions.size(), connectionsTotal.sum(), messagesSent.sum(), framesSent.sum(),
+                slowCloses.sum(), byType, duplicates.sum(), resumes.sum(), resumesFailed.sum());
+    }
+
+    /** The latest metrics, computed now. */
+    public MetricsSnapshot metrics() {
+        return metrics.snapshot();
+    }
+
+    private void appendAndFanOut(EventType type, Event payload, Priority priority, List<String> services) {
+        String frame = frame(type.wire(), payload, history.nextCursor().toString(), null);
+        history.append(payload, priority, services, frame);
+        eventsByType.get(type).increment();
+        fanOut(frame, priority, services, true);
+    }
+
+    private void fanOut(String frame, Priority priority, List<String> services, boolean filtered) {
+        for (ClientSession s : sessions.values()) {
+            if (!filtered || s.filter.isAll() || s.filter.matches(priority, services)) {
+                s.enqueue(frame);
+            }
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            publish(new Heartbeat(sessions.size(), settings.heartbeatInterval().toSeconds()));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "heartbeat failed", e);
+        }
+    }
+
+    private void broadcastMetricsIfChanged() {
+        try {
+            MetricsSnapshot now = metrics.snapshot();
+            if (!now.sameNumbersAs(lastMetrics)) {
+                broadcastMetrics(now);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "metrics broadcast failed", e);
+        }
+    }
+
+    /** Must hold publishLock. */
+    private List<String> openingFrames(String id, ConnectOptions options) {
+        List<String> frames = new ArrayList<>();
+        if (options.cursor() != null) {
+            Optional<Cursor> cursor = Cursor.parse(options.cursor());
+            Optional<List<StreamHistory.Entry>> missed = cursor.flatMap(history::after);
+            if (missed.isPresent()) {
+                resumes.increment();
+                frames.add(hello(id, "resume", true, null));
+                for (StreamHistory.Entry e : missed.get()) {
+                    if (options.filter().isAll() || options.filter().matches(e.priority(), e.services())) {
+                        frames.add(e.frame());
+                    }
+                }
+                frames.add(metricsFrame(true));
+                return frames;
+            }
+            resumesFailed.increment();
+            String reason = cursor.isEmpty() ? "not a cursor of this stream"
+                    : !cursor.get().epoch().equals(history.epoch())
+                    ? "cursor is from another stream history (the server restarted or is another instance)"
+                    : cursor.get().seq() > history.lastSeq() ? "cursor is ahead of this stream"
+                    : "cursor is older than the history kept";
+            frames.add(hello(id, "snapshot", false, reason));
+        } else {
+            frames.add(hello(id, "snapshot", null, null));
+        }
+        List<Apv> apvs = store.apvs(new ApvQuery(settings.snapshotApvs(), options.filter().priorities(), null));
+        Set<String> cves = new HashSet<>();
+        for (int i = apvs.size() - 1; i >= 0; i--) {
+            Apv apv = apvs.get(i);
+            if (options.filter().matches(apv.priority(), apv.affectedServices())) {
+                cves.add(apv.cveId());
+                frames.add(frame(EventType.APV.wire(), apv, null, true));
+            }
+        }
+        for (Patch p : store.patchesForSnapshot(cves, settings.snapshotPatches())) {
+            Optional<Apv> apv = store.apv(p.cveId());
+            if (options.filter().isAll() || cves.contains(p.cveId())
+                    || options.filter().matches(apv.map(Apv::priority).orElse(null),
+                    apv.map(Apv::affectedServices).orElse(List.of()))) {
+                frames.add(frame(EventType.PATCH.wire(), p, null, true));
+            }
+        }
+        frames.add(metricsFrame(true));
+        return frames;
+    }
+
+    private String metricsFrame(boolean snapshot) {
+        MetricsSnapshot m = metrics.snapshot();
+        return frame(EventType.METRICS.wire(), m, null, snapshot ? Boolean.TRUE : null);
+    }
+
+    private String hello(String id, String mode, Boolean recovered, String reason) {
+        String cursor = history.cursor().toString();
+        return frame("hello", new Hello(id, mode, recovered, reason, cursor,
+                settings.heartbeatInterval().toSeconds(), Hello.PROTOCOL), cursor, null);
+    }
+
+    private String frame(String type, Object payload, String cursor, Boolean snapshot) {
+        return Json.write(new Envelope(type, clock.instant(), payload, cursor, snapshot));
+    }
+
+    private void closeAsync(ClientSession s, int code, String reason) {
+        var done = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            writers.execute(() -> {
+                s.connection.close(code, reason);
+                done.set(true);
+            });
+            if (!ticker.isShutdown()) {
+                ticker.schedule(() -> {
+                    if (!done.get()) {
+                        LOG.log(System.Logger.Level.INFO, "client " + s.id + " did not take its close in time: dropped");
+                        s.connection.abort();
+                    }
+                }, settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            s.connection.abort();
+        }
+    }
+
+    private static String newEpoch() {
+        byte[] b = new byte[6];
+        new SecureRandom().nextBytes(b);
+        StringBuilder sb = new StringBuilder();
+        for (byte x : b) {
+            sb.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The first message every client gets.
+     *
+     * @param connectionId               this connection's id
+     * @param mode                       {@code resume} (what was missed follows) or {@code snapshot} (current state follows)
+     * @param recovered                  true when the cursor was resumed, false when it could not be (see {@code reason}),
+     *                                   null when no cursor was given
+     * @param reason                     why a cursor could not be resumed
+     * @param cursor                     the stream position the client is at once the messages before live ones are read
+     * @param heartbeatIntervalSeconds   how often heartbeats come
+     * @param protocol                   stream protocol version
+     */
+    public record Hello(String connectionId, String mode, Boolean recovered, String reason, String cursor,
+                        long heartbeatIntervalSeconds, int protocol) {
+        static final int PROTOCOL = 1;
+    }
+
+    private final class SessionListener implements ClientSession.Listener {
+        @Override
+        public void sent(ClientSession session, int messages, int frames) {
+            messagesSent.add(messages);
+            framesSent.add(frames);
+        }
+
+        @Override
+        public void overflowed(ClientSession session) {
+            slowCloses.increment();
+            sessions.remove(session.id);
+            LOG.log(System.Logger.Level.INFO, "client " + session.id + " too slow (queue of "
+                    + settings.queueCapacity() + " full): closing with " + CloseCodes.TOO_SLOW);
+            closeAsync(session, CloseCodes.TOO_SLOW, "too slow: reconnect and resume with your cursor");
+        }
+
+        @Override
+        public void failed(ClientSession session, Exception cause) {
+            sessions.remove(session.id);
+            session.markClosing();
+            session.connection.abort();
+        }
+    }
+}

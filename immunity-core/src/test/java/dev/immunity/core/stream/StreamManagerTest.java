@@ -1,0 +1,282 @@
+package dev.immunity.core.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.immunity.core.TestEvents;
+import dev.immunity.core.metrics.MetricsEngine;
+import dev.immunity.core.metrics.MetricsSettings;
+import dev.immunity.core.model.PatchStatus;
+import dev.immunity.core.model.Priority;
+import dev.immunity.core.store.EventStore;
+import dev.immunity.core.store.StoreSettings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StreamManagerTest {
+    private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
+    private final List<StreamManager> managers = new ArrayList<>();
+
+    private StreamManager manager(StreamSettings settings) {
+        InstantSource clock = InstantSource.system();
+        StreamManager m = new StreamManager(new EventStore(StoreSettings.defaults()),
+                new MetricsEngine(clock, MetricsSettings.defaults()), settings, clock);
+        managers.add(m);
+        return m;
+    }
+
+    private StreamManager manager() {
+        return manager(StreamSettings.defaults());
+    }
+
+    @AfterEach
+    void stop() {
+        managers.forEach(StreamManager::stop);
+    }
+
+    private static String cve(int i) {
+        return "CVE-2026-" + (10000 + i);
+    }
+
+    private static void publishApvs(StreamManager m, int from, int to) {
+        for (int i = from; i <= to; i++) {
+            assertThat(m.publish(TestEvents.apv(cve(i), Priority.HIGH, T0.plusSeconds(i)))).isTrue();
+        }
+    }
+
+    private static void await(Supplier<Boolean> condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.get()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 20 s");
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static List<String> cveIds(List<JsonNode> messages) {
+        return messages.stream().filter(n -> n.path("type").asText().equals("apv"))
+                .map(n -> n.path("payload").path("cve_id").asText()).toList();
+    }
+
+    @Test
+    void broadcast_serializesEachEventOnce_andHandsTheSameFrameToEveryClient() {
+        StreamManager m = manager();
+        RecordingConnection a = new RecordingConnection();
+        RecordingConnection b = new RecordingConnection();
+        m.connect(a);
+        m.connect(b);
+        publishApvs(m, 1, 3);
+        await(() -> a.messages("apv").size() == 3 && b.messages("apv").size() == 3);
+
+        List<String> framesA = a.frames.stream().filter(f -> f.contains("\"type\":\"apv\"")).toList();
+        List<String> framesB = b.frames.stream().filter(f -> f.contains("\"type\":\"apv\"")).toList();
+        for (int i = 0; i < 3; i++) {
+            assertThat(framesA.get(i)).isSameAs(framesB.get(i));
+        }
+    }
+
+    @Test
+    void connect_withoutCursor_getsHelloThenCurrentStateThenLiveEvents() {
+        StreamManager m = manager();
+        publishApvs(m, 1, 2);
+        m.publish(TestEvents.patch("patch-1", cve(1), PatchStatus.VALIDATING, T0.plusSeconds(5)));
+        RecordingConnection c = new RecordingConnection();
+        m.connect(c);
+        publishApvs(m, 3, 3);
+        await(() -> c.messages("apv").size() == 3);
+
+        List<JsonNode> msgs = c.messages();
+        JsonNode hello = msgs.get(0);
+        assertThat(hello.path("type").asText()).isEqualTo("hello");
+        assertThat(hello.path("payload").path("mode").asText()).isEqualTo("snapshot");
+        assertThat(hello.path("payload").path("recovered").isNull()).isTrue();
+        assertThat(msgs.get(1).path("snapshot").asBoolean()).isTrue();
+        assertThat(cveIds(msgs)).containsExactly(cve(1), cve(2), cve(3));
+        assertThat(c.messages("patch")).hasSize(1);
+        assertThat(c.messages("metrics")).isNotEmpty();
+        JsonNode live = c.messages("apv").get(2);
+        assertThat(live.has("snapshot")).isFalse();
+        assertThat(live.path("cursor").asText()).isEqualTo(m.currentCursor());
+    }
+
+    @Test
+    void resume_withCursor_deliversExactlyWhatWasMissed_inOrder_thenLive() {
+        StreamManager m = manager();
+        RecordingConnection first = new RecordingConnection();
+        String id = m.connect(first);
+        publishApvs(m, 1, 5);
+        await(() -> first.messages("apv").size() == 5);
+        String cursor = first.messages("apv").get(4).path("cursor").asText();
+        m.disconnect(id);
+
+        publishApvs(m, 6, 10);
+        RecordingConnection again = new RecordingConnection();
+        m.connect(again, ConnectOptions.resume(cursor));
+        publishApvs(m, 11, 11);
+        await(() -> again.messages("apv").size() >= 6);
+
+        JsonNode hello = again.messages().get(0);
+        assertThat(hello.path("payload").path("mode").asText()).isEqualTo("resume");
+        assertThat(hello.path("payload").path("recovered").asBoolean()).isTrue();
+        assertThat(cveIds(again.messages())).containsExactly(cve(6), cve(7), cve(8), cve(9), cve(10), cve(11));
+    }
+
+    @Test
+    void resume_withCursorOlderThanHistory_saysNotRecovered_andSendsASnapshot() {
+        StreamManager m = manager(StreamSettings.defaults().withHistorySize(3));
+        RecordingConnection first = new RecordingConnection();
+        String id = m.connect(first);
+        publishApvs(m, 1, 1);
+        await(() -> first.messages("apv").size() == 1);
+        String cursor = first.messages("apv").get(0).path("cursor").asText();
+        m.disconnect(id);
+        publishApvs(m, 2, 8);
+
+        RecordingConnection again = new RecordingConnection();
+        m.connect(again, ConnectOptions.resume(cursor));
+        await(() -> !again.messages("metrics").isEmpty());
+
+        JsonNode hello = again.messages().get(0).path("payload");
+        assertThat(hello.path("recovered").asBoolean(true)).isFalse();
+        assertThat(hello.path("mode").asText()).isEqualTo("snapshot");
+        assertThat(hello.path("reason").asText()).contains("older than the history");
+        assertThat(cveIds(again.messages())).hasSize(8).allMatch(c -> c.startsWith("CVE-2026-"));
+        assertThat(again.messages("apv")).allMatch(n -> n.path("snapshot").asBoolean());
+    }
+
+    @Test
+    void resume_withCursorOfAnotherHistory_saysNotRecovered() {
+        StreamManager m = manager();
+        RecordingConnection c = new RecordingConnection();
+        m.connect(c, ConnectOptions.resume("0123abcd-5"));
+        await(() -> !c.messages().isEmpty());
+        assertThat(c.messages().get(0).path("payload").path("recovered").asBoolean(true)).isFalse();
+        assertThat(c.messages().get(0).path("payload").path("reason").asText()).contains("another stream history");
+
+        RecordingConnection garbage = new RecordingConnection();
+        m.connect(garbage, ConnectOptions.resume("<script>"));
+        await(() -> !garbage.messages().isEmpty());
+        assertThat(garbage.messages().get(0).path("payload").path("recovered").asBoolean(true)).isFalse();
+    }
+
+    @Test
+    void redeliveredApv_andBackwardsPatchStatus_areNotSentAgain() {
+        StreamManager m = manager();
+        RecordingConnection c = new RecordingConnection();
+        m.connect(c);
+        var apv = TestEvents.apv(cve(1), Priority.LOW, T0);
+        assertThat(m.publish(apv)).isTrue();
+        assertThat(m.publish(apv)).isFalse();
+        assertThat(m.publish(TestEvents.patch("p1", cve(1), PatchStatus.MERGED, T0.plusSeconds(60)))).isTrue();
+        assertThat(m.publish(TestEvents.patch("p1", cve(1), PatchStatus.APPLIED, T0.plusSeconds(50)))).isFalse();
+        await(() -> c.messages("patch").size() == 1);
+
+        assertThat(c.messages("apv")).hasSize(1);
+        assertThat(m.stats().duplicatesIgnored()).isEqualTo(2);
+        assertThat(m.metrics().apvsDetected()).isEqualTo(1);
+        assertThat(m.metrics().patchesMerged()).isEqualTo(1);
+    }
+
+    @Test
+    void stalledClient_doesNotDelayOthers_andIsClosedAsTooSlow() {
+        StreamManager m = manager(StreamSettings.defaults().withQueueCapacity(8));
+        CountDownLatch never = new CountDownLatch(1);
+        RecordingConnection stalled = new RecordingConnection(never);
+        RecordingConnection fast = new RecordingConnection();
+        m.connect(stalled);
+        m.connect(fast);
+
+        // One at a time: each event reaches the fast client while the stalled one holds its writer.
+        for (int i = 1; i <= 50; i++) {
+            publishApvs(m, i, i);
+            int expected = i;
+            await(() -> fast.messages("apv").size() == expected);
+        }
+        assertThat(stalled.closed).succeedsWithin(Duration.ofSeconds(20)).isEqualTo(CloseCodes.TOO_SLOW);
+        assertThat(m.stats().slowClientCloses()).isEqualTo(1);
+        assertThat(m.connectionCount()).isEqualTo(1);
+        never.countDown();
+    }
+
+    @Test
+    void filter_sendsOnlyMatchingApvsAndTheirPatches() {
+        StreamManager m = manager();
+        RecordingConnection critical = new RecordingConnection();
+        m.connect(critical, new ConnectOptions(null,
+                StreamFilter.parse(List.of("critical"), List.of("payments-api")), false));
+        m.publish(TestEvents.apv(cve(1), Priority.CRITICAL, T0, List.of("payments-api")));
+        m.publish(TestEvents.apv(cve(2), Priority.CRITICAL, T0, List.of("search")));
+        m.publish(TestEvents.apv(cve(3), Priority.LOW, T0, List.of("payments-api")));
+        m.publish(TestEvents.patch("p1", cve(1), PatchStatus.PENDING, T0));
+        m.publish(TestEvents.patch("p3", cve(3), PatchStatus.PENDING, T0));
+        m.publish(TestEvents.apv(cve(4), Priority.CRITICAL, T0, List.of("payments-api", "auth")));
+        await(() -> cveIds(critical.messages()).size() == 2);
+
+        assertThat(cveIds(critical.messages())).containsExactly(cve(1), cve(4));
+        assertThat(critical.messages("patch")).extracting(n -> n.path("payload").path("patch_id").asText())
+                .containsExactly("p1");
+    }
+
+    @Test
+    void batchingClient_getsQueuedEnvelopesInFewerFrames() {
+        StreamManager m = manager();
+        CountDownLatch gate = new CountDownLatch(1);
+        RecordingConnection batched = new RecordingConnection(gate);
+        m.connect(batched, new ConnectOptions(null, StreamFilter.ALL, true));
+        publishApvs(m, 1, 20);
+        gate.countDown();
+        await(() -> batched.messages("apv").size() == 20);
+
+        assertThat(cveIds(batched.messages())).hasSize(20).doesNotHaveDuplicates();
+        assertThat(batched.frames.size()).isLessThan(20);
+        assertThat(m.stats().framesSent()).isLessThan(m.stats().messagesSent());
+    }
+
+    @Test
+    void heartbeat_carriesTheConnectionCount() {
+        StreamManager m = manager(StreamSettings.defaults().withHeartbeatInterval(Duration.ofMillis(50)));
+        RecordingConnection a = new RecordingConnection();
+        m.connect(a);
+        m.connect(new RecordingConnection());
+        m.start();
+        await(() -> !a.messages("heartbeat").isEmpty());
+        assertThat(a.messages("heartbeat").get(0).path("payload").path("connections").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void stop_closesEveryClientWithGoingAway() {
+        StreamManager m = manager();
+        RecordingConnection a = new RecordingConnection();
+        RecordingConnection b = new RecordingConnection();
+        m.connect(a);
+        m.connect(b);
+        m.stop();
+        assertThat(a.closed).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(CloseCodes.GOING_AWAY);
+        assertThat(b.closed).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(CloseCodes.GOING_AWAY);
+    }
+
+    @Test
+    void eventsSince_cursor_returnsTheEventsAfterIt_orEmptyWhenUnknown() {
+        StreamManager m = manager();
+        publishApvs(m, 1, 2);
+        String cursor = m.currentCursor();
+        publishApvs(m, 3, 4);
+        assertThat(m.eventsSince(cursor)).hasValueSatisfying(events -> assertThat(events).hasSize(2));
+        assertThat(m.eventsSince("nope")).isEmpty();
+    }
+}
