@@ -1,0 +1,74 @@
+package dev.immunity.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** The {@code immunity} command. */
+@Command(name = "immunity",
+        mixinStandardHelpOptions = true,
+        versionProvider = ImmunityCli.Version.class,
+        description = "Real-time visibility of the vulnerability-remediation pipeline.",
+        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+public final class ImmunityCli {
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        if (code != ServeCommand.KEEP_RUNNING) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs the command line with the given output streams; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return commandLine(out, err).execute(args);
+    }
+
+    /** The configured command line (for tests and completion scripts). */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new ImmunityCli());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler(new Errors());
+        return cl;
+    }
+
+    /** Maps failures to one actionable line on stderr; the stack trace only with {@code --verbose}. */
+    static final class Errors implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+            boolean verbose = parsed.hasMatchedOption("--verbose")
+                    || parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String message = e instanceof UserException ? e.getMessage()
+                    : root instanceof java.net.BindException ? "cannot listen: " + root.getMessage()
+                    + " (is another server on that port? choose one with --port)"
+                    : root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+            cl.getErr().println("immunity: " + message);
+            if (verbose) {
+                e.printStackTrace(cl.getErr());
+            }
+            return 1;
+        }
+    }
+
+    /** A failure whose message is already what the user should read. */
+    static final class UserException extends RuntimeException {
+        UserException(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = ImmunityCli.class.getPackage().getImplementationVersion();
+            return new String[] {"immunity " + (v == null ? "dev" : v)};
+        }
+    }
+}

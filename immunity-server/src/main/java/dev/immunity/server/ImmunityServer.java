@@ -1,0 +1,209 @@
+package dev.immunity.server;
+
+import dev.immunity.core.demo.DemoGenerator;
+import dev.immunity.core.demo.DemoStream;
+import dev.immunity.core.metrics.MetricsEngine;
+import dev.immunity.core.metrics.MetricsSettings;
+import dev.immunity.core.metrics.MttrBasis;
+import dev.immunity.core.store.EventStore;
+import dev.immunity.core.stream.StreamManager;
+import dev.immunity.server.auth.JwtVerifier;
+import dev.immunity.server.config.ServerSettings;
+import dev.immunity.server.rest.ApvApiService;
+import dev.immunity.server.rest.ErrorHandling;
+import dev.immunity.server.rest.Errors;
+import dev.immunity.server.rest.HttpFilters;
+import dev.immunity.server.rest.TriggerService;
+import dev.immunity.server.ws.StreamEndpoint;
+import dev.immunity.server.ws.WsPinger;
+import io.helidon.openapi.OpenApiFeature;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.staticcontent.StaticContentFeature;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
+
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The Immunity server: the stream over WebSocket, the REST API, the test trigger, the page, OpenAPI,
+ * health and Prometheus metrics, all on one port. {@link #start} wires the real thing; the CLI and
+ * the tests both use it.
+ */
+public final class ImmunityServer implements AutoCloseable {
+    /** The WebSocket path. */
+    public static final String WS_PATH = "/ws/adaptive-immunity";
+    /** The REST API prefix. */
+    public static final String API_PATH = "/api/adaptive-immunity";
+
+    private static final System.Logger LOG = System.getLogger(ImmunityServer.class.getName());
+
+    private final ServerSettings settings;
+    private final EventStore store;
+    private final StreamManager stream;
+    private final ScheduledExecutorService scheduler;
+    private final WsPinger pinger;
+    private final DemoStream demo;
+    private final WebServer server;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private ImmunityServer(ServerSettings settings, InstantSource clock) {
+        this.settings = settings;
+        this.store = new EventStore(settings.store());
+        MetricsEngine metrics = new MetricsEngine(clock,
+                MetricsSettings.defaults().withMttrBasis(MttrBasis.fromWire(settings.mttrBasis())));
+        this.stream = new StreamManager(store, metrics, settings.stream(), clock);
+        this.scheduler = Executors.newScheduledThreadPool(1,
+                Thread.ofPlatform().name("immunity-server-scheduler").daemon(true).factory());
+        JwtVerifier verifier = settings.auth().enabled() ? new JwtVerifier(settings.auth(), clock) : null;
+        Set<StreamEndpoint> open = ConcurrentHashMap.newKeySet();
+        this.pinger = new WsPinger(open, settings.ws().pingInterval(), scheduler);
+        DemoGenerator lifecycles = new DemoGenerator(System.nanoTime(), clock);
+
+        HttpRouting.Builder http = HttpRouting.builder()
+                .addFilter(HttpFilters.securityHeaders());
+        if (verifier != null) {
+            http.addFilter(HttpFilters.auth(verifier, settings.auth().triggerScope()));
+        }
+        http.register(API_PATH, new ApvApiService(store, stream));
+        if (settings.trigger().enabled()) {
+            http.register("/api/test", new TriggerService(stream, lifecycles, scheduler,
+                    settings.trigger().ratePerSecond(), settings.maxRequestBytes(), clock));
+        }
+        // Unknown API paths answer JSON like every other API error (the page's static files are not under /api).
+        http.any("/api/*", (req, res) -> Errors.send(res, io.helidon.http.Status.NOT_FOUND_404,
+                "no such endpoint: see /openapi"));
+        ErrorHandling.register(http);
+
+        WsRouting.Builder ws = WsRouting.builder().endpoint(WS_PATH,
+                () -> new StreamEndpoint(stream, settings.ws(), verifier, scheduler, open, clock));
+
+        this.server = WebServer.builder()
+                .host(settings.host())
+                .port(settings.port())
+                // A hard cap before routing; bodies up to it get a JSON 413 from the services' own limit.
+                .maxPayloadSize(Math.max(settings.maxRequestBytes() * 4, 16L * 1024 * 1024))
+                .shutdownHook(false)
+                .idleConnectionTimeout(settings.ws().idleTimeout())
+                .idleConnectionPeriod(min(settings.ws().idleTimeout().dividedBy(4), java.time.Duration.ofMinutes(1)))
+                .connectionOptions(o -> o.tcpNoDelay(true))
+                .addProtocol(WsConfig.builder()
+                        .name("websocket")
+                        .origins(allowedOrigins(settings))
+                        .maxFrameLength(settings.ws().maxMessageBytes())
+                        .build())
+                .addFeature(ObserveFeature.builder()
+                        .addObserver(HealthObserver.builder()
+                                .details(true)
+                                .addCheck(ServerMeters.streamHealth(stream))
+                                .build())
+                        .addObserver(MetricsObserver.create())
+                        .build())
+                .addFeature(OpenApiFeature.create())
+                .addFeature(StaticContentFeature.builder()
+                        .addClasspath(cp -> cp.location("web").context("/").welcome("index.html"))
+                        .addClasspath(cp -> cp.location("web/index.html").context("/adaptive-immunity").singleFile(true))
+                        .build())
+                .routing(http)
+                .addRouting(ws)
+                .build();
+        this.demo = settings.demo()
+                ? new DemoStream(new DemoGenerator(System.nanoTime(), clock), stream::publish, settings.demoInterval())
+                : null;
+    }
+
+    /**
+     * Helidon checks the {@code Origin} of WebSocket upgrades before routing: with no list, it must match
+     * the {@code Host} (the server's own page); with a list, it must be in it. So with an allow-list we add
+     * the server's own origins (loopback names and this host's name, on the configured port).
+     */
+    static Set<String> allowedOrigins(ServerSettings settings) {
+        List<String> allowed = settings.ws().allowedOrigins();
+        if (allowed.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> origins = new java.util.LinkedHashSet<>(allowed);
+        if (settings.port() > 0) {
+            List<String> hosts = new java.util.ArrayList<>(List.of("localhost", "127.0.0.1", "[::1]"));
+            if (!settings.host().equals("0.0.0.0") && !settings.host().equals("::")) {
+                hosts.add(settings.host());
+            }
+            try {
+                hosts.add(java.net.InetAddress.getLocalHost().getHostName());
+            } catch (java.net.UnknownHostException e) {
+                // no host name: loopback names only
+            }
+            for (String h : hosts) {
+                origins.add("http://" + h + ":" + settings.port());
+                origins.add("https://" + h + ":" + settings.port());
+            }
+        }
+        return origins;
+    }
+
+    private static java.time.Duration min(java.time.Duration a, java.time.Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Starts a server with the given settings on the system clock. */
+    public static ImmunityServer start(ServerSettings settings) {
+        return start(settings, InstantSource.system());
+    }
+
+    /** Starts a server with the given settings and clock. */
+    public static ImmunityServer start(ServerSettings settings, InstantSource clock) {
+        ImmunityServer s = new ImmunityServer(settings, clock);
+        s.stream.start();
+        s.server.start();
+        ServerMeters.add(s.stream); // after start: the metrics feature has set up the registry
+        s.pinger.start();
+        if (s.demo != null) {
+            s.demo.start();
+        }
+        LOG.log(System.Logger.Level.INFO, "Immunity listening on http://" + settings.host() + ":" + s.port()
+                + (settings.demo() ? " (demo stream on)" : "") + (settings.auth().enabled() ? " (JWT auth on)" : ""));
+        return s;
+    }
+
+    /** The port the server is bound to. */
+    public int port() {
+        return server.port();
+    }
+
+    /** The stream manager: publish events into the server from embedding code or tests. */
+    public StreamManager stream() {
+        return stream;
+    }
+
+    /** The event store behind the REST API. */
+    public EventStore store() {
+        return store;
+    }
+
+    public ServerSettings settings() {
+        return settings;
+    }
+
+    /** Closes every stream client with 1001, then stops the server. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (demo != null) {
+            demo.close();
+        }
+        stream.stop();
+        scheduler.shutdownNow();
+        server.stop();
+        ServerMeters.remove(stream);
+    }
+}

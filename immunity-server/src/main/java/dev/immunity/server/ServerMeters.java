@@ -1,0 +1,99 @@
+package dev.immunity.server;
+
+import dev.immunity.core.model.EventType;
+import dev.immunity.core.stream.StreamManager;
+import dev.immunity.core.stream.StreamStats;
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.metrics.api.FunctionalCounter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.service.registry.Services;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.ToLongFunction;
+
+/**
+ * Prometheus meters ({@code /observe/metrics}) and the stream health check. The meter registry is
+ * process-wide, so the meters are registered once and sum over the servers running in this JVM
+ * (one in production; tests start several).
+ */
+final class ServerMeters {
+    private static final Set<StreamManager> LIVE = new CopyOnWriteArraySet<>();
+    private static volatile boolean registered;
+
+    private ServerMeters() {
+    }
+
+    /** Counts a started server's stream in the meters (registering them on first use). */
+    static void add(StreamManager stream) {
+        LIVE.add(stream);
+        register();
+    }
+
+    /** Stops counting a stopped server's stream. */
+    static void remove(StreamManager stream) {
+        LIVE.remove(stream);
+    }
+
+    private static synchronized void register() {
+        if (registered) {
+            return;
+        }
+        MeterRegistry registry = Services.get(MeterRegistry.class);
+        registry.getOrCreate(Gauge.builder("immunity_connections", () -> sum(StreamStats::connections))
+                .description("WebSocket clients connected now"));
+        counter(registry, "immunity_messages_sent", "Stream messages handed to clients", StreamStats::messagesSent);
+        counter(registry, "immunity_slow_client_closes", "Clients closed because they read too slowly",
+                StreamStats::slowClientCloses);
+        counter(registry, "immunity_duplicates_ignored", "Messages that changed nothing (redeliveries, stale states)",
+                StreamStats::duplicatesIgnored);
+        for (EventType t : EventType.values()) {
+            registry.getOrCreate(FunctionalCounter.builder("immunity_events", t,
+                            type -> sum(s -> s.eventsByType().getOrDefault(type.wire(), 0L)))
+                    .tags(List.of(Metrics.tag("type", t.wire())))
+                    .description("Events accepted, by type"));
+        }
+        registered = true;
+    }
+
+    private static void counter(MeterRegistry registry, String name, String description, ToLongFunction<StreamStats> f) {
+        registry.getOrCreate(FunctionalCounter.builder(name, f, fn -> sum(fn)).description(description));
+    }
+
+    private static long sum(ToLongFunction<StreamStats> f) {
+        long total = 0;
+        for (StreamManager m : LIVE) {
+            total += f.applyAsLong(m.stats());
+        }
+        return total;
+    }
+
+    /** Readiness: the stream is serving; details say how many clients and where events come from. */
+    static HealthCheck streamHealth(StreamManager stream) {
+        return new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public String name() {
+                return "stream";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                return HealthCheckResponse.builder()
+                        .status(true)
+                        .detail("connections", stream.connectionCount())
+                        .detail("source", "in-memory")
+                        .build();
+            }
+        };
+    }
+}

@@ -1,0 +1,256 @@
+package dev.immunity.server.config;
+
+import dev.immunity.core.store.StoreSettings;
+import dev.immunity.core.stream.StreamSettings;
+import dev.immunity.server.auth.AuthSettings;
+import dev.immunity.server.ws.WsSettings;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Maps configuration to {@link ServerSettings}. Every key has an environment variable (the key in
+ * upper case with {@code .} and {@code -} as {@code _}: {@code immunity.stream.queue-capacity} is
+ * {@code IMMUNITY_STREAM_QUEUE_CAPACITY}). Precedence: command-line options, then environment
+ * variables, then the YAML file named by {@code IMMUNITY_CONFIG} (or {@code --config}), then defaults.
+ * A wrong value fails at start with the key's name.
+ */
+public final class ServerConfig {
+    /** Every key, its default (null = unset) and what it means; the README's table is made from this. */
+    public static final Map<String, Key> KEYS = keys(
+            new Key("immunity.host", "127.0.0.1", "address to bind (0.0.0.0 for every interface)"),
+            new Key("immunity.port", "8001", "HTTP and WebSocket port"),
+            new Key("immunity.demo.enabled", "false", "run the demo stream (realistic APVs and patches)"),
+            new Key("immunity.demo.interval", "3s", "mean time between demo APVs"),
+            new Key("immunity.http.max-request-bytes", "1048576", "largest request body (413 beyond)"),
+            new Key("immunity.trigger.enabled", "true", "whether POST /api/test/trigger-apv exists"),
+            new Key("immunity.trigger.rate-per-second", "100", "trigger requests per second before 429"),
+            new Key("immunity.ws.allowed-origins", "", "browser origins allowed besides the server's own, exactly as browsers send them (comma-separated)"),
+            new Key("immunity.ws.max-message-bytes", "65536", "largest message a client may send (1009 beyond)"),
+            new Key("immunity.ws.ping-interval", "20s", "WebSocket ping interval (keeps listen-only clients alive)"),
+            new Key("immunity.ws.idle-timeout", "5m", "drop a connection after this long without a frame from the client"),
+            new Key("immunity.stream.history-size", "10000", "events kept for resume"),
+            new Key("immunity.stream.queue-capacity", "4096", "messages queued per client before it is closed as too slow (4001)"),
+            new Key("immunity.stream.heartbeat-interval", "30s", "heartbeat message interval"),
+            new Key("immunity.stream.snapshot-apvs", "100", "recent APVs sent to a new client"),
+            new Key("immunity.stream.close-timeout", "10s", "how long a stalled client's close may take before it is dropped"),
+            new Key("immunity.store.max-apvs", "10000", "APVs kept in memory"),
+            new Key("immunity.store.max-patches", "50000", "patches kept in memory"),
+            new Key("immunity.metrics.mttr-basis", "merged", "what ends the MTTR clock: merged or applied"),
+            new Key("immunity.auth.hs256-secret", null, "HS256 secret (at least 32 bytes); turns JWT auth on"),
+            new Key("immunity.auth.public-key", null, "RS256/ES256 public key, PEM; turns JWT auth on"),
+            new Key("immunity.auth.public-key-file", null, "file holding that PEM"),
+            new Key("immunity.auth.issuer", null, "required iss claim"),
+            new Key("immunity.auth.audience", null, "required aud claim"),
+            new Key("immunity.auth.trigger-scope", AuthSettings.DEFAULT_TRIGGER_SCOPE, "scope the trigger needs"));
+
+    /** One configuration key. */
+    public record Key(String name, String defaultValue, String description) {
+        /** The environment variable that sets this key. */
+        public String env() {
+            return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        }
+    }
+
+    private final Config config;
+
+    private ServerConfig(Config config) {
+        this.config = config;
+    }
+
+    /**
+     * Loads settings.
+     *
+     * @param overrides keys set on the command line (highest precedence)
+     * @param env       the environment ({@code System.getenv()})
+     */
+    public static ServerSettings load(Map<String, String> overrides, Map<String, String> env) {
+        Map<String, String> values = new HashMap<>();
+        for (Key k : KEYS.values()) {
+            if (env.containsKey(k.env())) {
+                values.put(k.name(), env.get(k.env()));
+            }
+        }
+        values.putAll(overrides);
+        var builder = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(ConfigSources.create(values));
+        String file = Optional.ofNullable(overrides.get("immunity.config")).orElse(env.get("IMMUNITY_CONFIG"));
+        if (file != null && !file.isBlank()) {
+            Path path = Path.of(file);
+            if (!Files.isReadable(path)) {
+                throw new ConfigException("immunity.config: cannot read " + path);
+            }
+            builder.addSource(ConfigSources.file(path));
+        }
+        return new ServerConfig(builder.build()).settings();
+    }
+
+    private ServerSettings settings() {
+        StreamSettings stream = StreamSettings.defaults();
+        stream = new StreamSettings(
+                intValue("immunity.stream.history-size", 1, 10_000_000),
+                intValue("immunity.stream.queue-capacity", 1, 10_000_000),
+                duration("immunity.stream.heartbeat-interval"),
+                stream.metricsInterval(),
+                intValue("immunity.stream.snapshot-apvs", 0, 10_000),
+                stream.snapshotPatches(),
+                duration("immunity.stream.close-timeout"),
+                stream.maxBatchBytes());
+        WsSettings ws = new WsSettings(
+                list("immunity.ws.allowed-origins"),
+                intValue("immunity.ws.max-message-bytes", 128, 16 * 1024 * 1024),
+                duration("immunity.ws.ping-interval"),
+                duration("immunity.ws.idle-timeout"));
+        String basis = text("immunity.metrics.mttr-basis").orElseThrow().toLowerCase(Locale.ROOT);
+        if (!basis.equals("merged") && !basis.equals("applied")) {
+            throw new ConfigException("immunity.metrics.mttr-basis: must be merged or applied (got \"" + basis + "\")");
+        }
+        return new ServerSettings(
+                text("immunity.host").orElseThrow(),
+                intValue("immunity.port", 0, 65535),
+                bool("immunity.demo.enabled"),
+                duration("immunity.demo.interval"),
+                intValue("immunity.http.max-request-bytes", 1024, Integer.MAX_VALUE),
+                new ServerSettings.TriggerSettings(bool("immunity.trigger.enabled"),
+                        intValue("immunity.trigger.rate-per-second", 1, 1_000_000)),
+                ws,
+                stream,
+                new StoreSettings(intValue("immunity.store.max-apvs", 1, 10_000_000),
+                        intValue("immunity.store.max-patches", 1, 10_000_000)),
+                basis,
+                auth());
+    }
+
+    private AuthSettings auth() {
+        Optional<String> secret = text("immunity.auth.hs256-secret");
+        Optional<String> pem = text("immunity.auth.public-key");
+        Optional<String> pemFile = text("immunity.auth.public-key-file");
+        if (pem.isEmpty() && pemFile.isPresent()) {
+            try {
+                pem = Optional.of(Files.readString(Path.of(pemFile.get())));
+            } catch (IOException | RuntimeException e) {
+                throw new ConfigException("immunity.auth.public-key-file: cannot read " + pemFile.get());
+            }
+        }
+        if (secret.isEmpty() && pem.isEmpty()) {
+            return AuthSettings.disabled();
+        }
+        try {
+            AuthSettings a = secret.isPresent() && pem.isEmpty() ? AuthSettings.hs256(secret.get())
+                    : pem.isPresent() && secret.isEmpty() ? AuthSettings.forPublicKey(AuthSettings.parsePublicKeyPem(pem.get()))
+                    : null;
+            if (a == null) {
+                throw new ConfigException("immunity.auth: set either hs256-secret or public-key, not both");
+            }
+            a = a.withTriggerScope(text("immunity.auth.trigger-scope").orElse(AuthSettings.DEFAULT_TRIGGER_SCOPE));
+            Optional<String> iss = text("immunity.auth.issuer");
+            Optional<String> aud = text("immunity.auth.audience");
+            if (iss.isPresent()) {
+                a = a.withIssuer(iss.get());
+            }
+            if (aud.isPresent()) {
+                a = a.withAudience(aud.get());
+            }
+            return a;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private Optional<String> text(String key) {
+        Optional<String> v = config.get(key).asString().asOptional().map(String::strip).filter(s -> !s.isEmpty());
+        return v.isPresent() ? v : Optional.ofNullable(KEYS.get(key).defaultValue()).filter(s -> !s.isEmpty());
+    }
+
+    private int intValue(String key, int min, int max) {
+        String v = text(key).orElseThrow(() -> new ConfigException(key + ": is required"));
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                throw new ConfigException(key + ": must be between " + min + " and " + max + " (got " + n + ")");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": must be a whole number (got \"" + v + "\")");
+        }
+    }
+
+    private boolean bool(String key) {
+        String v = text(key).orElse("false").toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off" -> false;
+            default -> throw new ConfigException(key + ": must be true or false (got \"" + v + "\")");
+        };
+    }
+
+    private Duration duration(String key) {
+        String v = text(key).orElseThrow(() -> new ConfigException(key + ": is required"));
+        try {
+            return parseDuration(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": must be a duration such as 500ms, 30s, 5m or PT30S (got \"" + v + "\")");
+        }
+    }
+
+    private List<String> list(String key) {
+        return text(key).map(s -> Arrays.stream(s.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or ISO-8601 {@code PT30S}; must be positive. */
+    public static Duration parseDuration(String text) {
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        Duration d;
+        try {
+            if (t.startsWith("p")) {
+                d = Duration.parse(t.toUpperCase(Locale.ROOT));
+            } else if (t.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            } else if (t.endsWith("s")) {
+                d = Duration.ofMillis((long) (Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+            } else if (t.endsWith("m")) {
+                d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
+            } else if (t.endsWith("h")) {
+                d = Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
+            } else {
+                throw new IllegalArgumentException("no unit");
+            }
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new IllegalArgumentException("not a duration: " + text, e);
+        }
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("must be positive: " + text);
+        }
+        return d;
+    }
+
+    private static Map<String, Key> keys(Key... keys) {
+        Map<String, Key> m = new LinkedHashMap<>();
+        for (Key k : keys) {
+            m.put(k.name(), k);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** A configuration value is wrong; the message starts with the key. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.immunity.server.config;
+
+import dev.immunity.core.store.StoreSettings;
+import dev.immunity.core.stream.StreamSettings;
+import dev.immunity.server.auth.AuthSettings;
+import dev.immunity.server.ws.WsSettings;
+
+import java.time.Duration;
+
+/**
+ * Everything the server needs to start, mapped from configuration by {@link ServerConfig}.
+ *
+ * @param host            address to bind
+ * @param port            port to bind (0 = any free port)
+ * @param demo            whether to run the demo stream
+ * @param demoInterval    mean time between demo APVs
+ * @param maxRequestBytes largest request body accepted (larger answers 413)
+ * @param trigger         the test trigger endpoint
+ * @param ws              the WebSocket endpoint
+ * @param stream          fan-out, heartbeat and resume
+ * @param store           how much state is kept
+ * @param mttrBasis       {@code merged} or {@code applied}: what ends the MTTR clock
+ * @param auth            JWT auth (off by default)
+ */
+public record ServerSettings(String host, int port, boolean demo, Duration demoInterval, long maxRequestBytes,
+                             TriggerSettings trigger, WsSettings ws, StreamSettings stream, StoreSettings store,
+                             String mttrBasis, AuthSettings auth) {
+
+    /**
+     * The test trigger.
+     *
+     * @param enabled       whether {@code POST /api/test/trigger-apv} exists
+     * @param ratePerSecond sustained requests per second accepted (a burst of twice that is allowed); beyond it 429
+     */
+    public record TriggerSettings(boolean enabled, int ratePerSecond) {
+    }
+
+    /** Defaults, with an ephemeral port: for tests and embedding. */
+    public static ServerSettings forTests() {
+        return ServerConfig.load(java.util.Map.of("immunity.port", "0", "immunity.host", "127.0.0.1"), java.util.Map.of());
+    }
+
+    public ServerSettings withPort(int p) {
+        return new ServerSettings(host, p, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+                auth);
+    }
+
+    public ServerSettings withDemo(boolean on) {
+        return new ServerSettings(host, port, on, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+                auth);
+    }
+
+    public ServerSettings withStream(StreamSettings s) {
+        return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, s, store, mttrBasis,
+                auth);
+    }
+
+    public ServerSettings withWs(WsSettings w) {
+        return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, w, stream, store, mttrBasis,
+                auth);
+    }
+
+    public ServerSettings withAuth(AuthSettings a) {
+        return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+                a);
+    }
+
+    public ServerSettings withTrigger(TriggerSettings t) {
+        return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, t, ws, stream, store, mttrBasis,
+                auth);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.immunity.server.rest;
+
+import dev.immunity.core.json.Json;
+import dev.immunity.core.json.WireFormat;
+import dev.immunity.core.model.Apv;
+import dev.immunity.core.model.Event;
+import dev.immunity.core.model.Patch;
+import dev.immunity.core.model.PatchStatus;
+import dev.immunity.core.store.ApvQuery;
+import dev.immunity.core.store.EventStore;
+import dev.immunity.core.stream.StreamFilter;
+import dev.immunity.core.stream.StreamManager;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpMediaTypes;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The read API under {@code /api/adaptive-immunity}: APVs, one APV, patches, metrics.
+ * Every list answer carries the stream cursor it is consistent with in {@code X-Immunity-Cursor}.
+ */
+public final class ApvApiService implements HttpService {
+    /** Response header carrying the stream position a list answer is consistent with. */
+    public static final String CURSOR_HEADER = "X-Immunity-Cursor";
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 500;
+
+    private final EventStore store;
+    private final StreamManager stream;
+
+    public ApvApiService(EventStore store, StreamManager stream) {
+        this.store = store;
+        this.stream = stream;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/apvs", this::listApvs)
+                .get("/apvs/{cve_id}", this::getApv)
+                .get("/patches", this::listPatches)
+                .get("/metrics", this::metrics);
+    }
+
+    private void listApvs(ServerRequest req, ServerResponse res) {
+        QueryParams q = new QueryParams(req.query());
+        int limit = q.limit("limit", DEFAULT_LIMIT, MAX_LIMIT);
+        StreamFilter filter = filter(q);
+        String service = q.text("service", 200).orElse(null);
+        String cursor = stream.currentCursor();
+        Optional<String> since = q.text("since", 64);
+        List<Apv> apvs;
+        if (since.isPresent()) {
+            List<Event> events = stream.eventsSince(since.get()).orElseThrow(() -> new BadRequestException(
+                    Status.GONE_410, "since: cursor cannot be resumed (unknown, from another server run, or older "
+                    + "than the history kept); list without since to get the current state", "since"));
+            Map<String, Apv> latest = new LinkedHashMap<>();
+            for (Event e : events) {
+                if (e instanceof Apv apv) {
+                    latest.remove(apv.cveId());
+                    latest.put(apv.cveId(), apv);
+                }
+            }
+            apvs = new ArrayList<>(latest.values());
+            java.util.Collections.reverse(apvs);
+            apvs = apvs.stream().filter(a -> filter.matches(a.priority(), a.affectedServices())).limit(limit).toList();
+        } else {
+            apvs = store.apvs(new ApvQuery(limit, filter.priorities(), service));
+        }
+        json(res, cursor, apvs);
+    }
+
+    private void getApv(ServerRequest req, ServerResponse res) {
+        String raw = req.path().pathParameters().get("cve_id");
+        String id = raw.strip().toUpperCase(Locale.ROOT);
+        if (!WireFormat.isCveId(id)) {
+            throw new BadRequestException("cve_id: must look like CVE-YYYY-NNNN", "cve_id");
+        }
+        Apv apv = store.apv(id).orElseThrow(() ->
+                new BadRequestException(Status.NOT_FOUND_404, "no APV with cve_id " + id, "cve_id"));
+        json(res, null, apv);
+    }
+
+    private void listPatches(ServerRequest req, ServerResponse res) {
+        QueryParams q = new QueryParams(req.query());
+        int limit = q.limit("limit", DEFAULT_LIMIT, MAX_LIMIT);
+        Set<PatchStatus> statuses = new java.util.HashSet<>();
+        for (String s : q.all("status")) {
+            for (String part : s.split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                PatchStatus st = PatchStatus.fromWire(part);
+                if (st == null) {
+                    throw new BadRequestException("status: must be one of pending, validating, applied, merged, "
+                            + "failed, rolled_back", "status");
+                }
+                statuses.add(st);
+            }
+        }
+        Optional<String> cve = q.text("cve_id", 64).map(s -> s.toUpperCase(Locale.ROOT));
+        if (cve.isPresent() && !WireFormat.isCveId(cve.get())) {
+            throw new BadRequestException("cve_id: must look like CVE-YYYY-NNNN", "cve_id");
+        }
+        Predicate<Patch> match = p -> (statuses.isEmpty() || statuses.contains(p.status()))
+                && (cve.isEmpty() || cve.get().equals(p.cveId()));
+        json(res, stream.currentCursor(), store.patches(match, limit));
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        json(res, null, stream.metrics());
+    }
+
+    private static StreamFilter filter(QueryParams q) {
+        try {
+            return StreamFilter.parse(q.all("priority"), List.of());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(e.getMessage(), "priority");
+        }
+    }
+
+    private static void json(ServerResponse res, String cursor, Object body) {
+        if (cursor != null) {
+            res.header(CURSOR_HEADER, cursor);
+        }
+        res.header(HeaderNames.CONTENT_TYPE, HttpMediaTypes.JSON_UTF_8.text());
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(Json.write(body));
+    }
+}

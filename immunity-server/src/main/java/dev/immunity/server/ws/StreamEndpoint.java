@@ -1,0 +1,225 @@
+package dev.immunity.server.ws;
+
+import dev.immunity.core.json.Json;
+import dev.immunity.core.stream.CloseCodes;
+import dev.immunity.core.stream.ConnectOptions;
+import dev.immunity.core.stream.Envelope;
+import dev.immunity.core.stream.StreamFilter;
+import dev.immunity.core.stream.StreamManager;
+import dev.immunity.server.auth.AuthException;
+import dev.immunity.server.auth.JwtVerifier;
+import dev.immunity.server.auth.VerifiedToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.uri.UriQuery;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpException;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.Status;
+import io.helidon.http.WritableHeaders;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import io.helidon.websocket.WsUpgradeException;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code /ws/adaptive-immunity}: one instance per connection. Checks the origin and the token at the
+ * upgrade, hands the connection to the {@link StreamManager}, answers client pings and {@code ping}
+ * messages, caps what a client may send, and closes with 1008 when the token expires.
+ * See {@code docs/stream-protocol.md}.
+ */
+public final class StreamEndpoint implements WsListener {
+    /** The subprotocol the server selects when a client offers it. */
+    public static final String SUBPROTOCOL = "immunity.v1";
+    private static final System.Logger LOG = System.getLogger(StreamEndpoint.class.getName());
+    private static final HeaderName PROTOCOL = HeaderNames.create("Sec-WebSocket-Protocol");
+
+    private final StreamManager stream;
+    private final WsSettings settings;
+    private final JwtVerifier verifier;
+    private final ScheduledExecutorService scheduler;
+    private final Set<StreamEndpoint> open;
+    private final InstantSource clock;
+
+    private ConnectOptions options = ConnectOptions.fresh();
+    private VerifiedToken token;
+    private volatile String connectionId;
+    private volatile WsConnection connection;
+    private ScheduledFuture<?> expiry;
+    private StringBuilder partial;
+
+    /**
+     * @param verifier null when auth is off
+     * @param open     the set of open endpoints, for server pings
+     */
+    public StreamEndpoint(StreamManager stream, WsSettings settings, JwtVerifier verifier,
+                          ScheduledExecutorService scheduler, Set<StreamEndpoint> open, InstantSource clock) {
+        this.stream = stream;
+        this.settings = settings;
+        this.verifier = verifier;
+        this.scheduler = scheduler;
+        this.open = open;
+        this.clock = clock;
+    }
+
+    @Override
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+        UriQuery query = prologue.query();
+        String offered = headers.first(PROTOCOL).orElse("");
+        if (verifier != null) {
+            Optional<String> presented = JwtVerifier.fromWebSocketProtocols(offered)
+                    .or(() -> query.contains("token") ? query.first("token").asOptional() : Optional.empty());
+            try {
+                token = verifier.verify(presented.orElse(null));
+            } catch (AuthException e) {
+                throw new HttpException(e.getMessage(), Status.create(e.reason().httpStatus()), true);
+            }
+        }
+        StreamFilter filter;
+        try {
+            filter = StreamFilter.parse(all(query, "priority"), all(query, "service"));
+        } catch (IllegalArgumentException e) {
+            throw new HttpException(e.getMessage(), Status.BAD_REQUEST_400, true);
+        }
+        String cursor = query.contains("cursor") ? query.first("cursor").orElse(null) : null;
+        boolean batch = query.contains("batch") && "ndjson".equals(query.first("batch").orElse(""));
+        options = new ConnectOptions(cursor == null || cursor.isBlank() ? null : cursor, filter, batch);
+        boolean selectProtocol = java.util.Arrays.stream(offered.split(","))
+                .map(String::strip).anyMatch(SUBPROTOCOL::equals);
+        if (selectProtocol) {
+            WritableHeaders<?> response = WritableHeaders.create();
+            response.set(PROTOCOL, SUBPROTOCOL);
+            return Optional.of(response);
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void onOpen(WsSession session) {
+        connection = new WsConnection(session);
+        open.add(this);
+        connectionId = stream.connect(connection, options);
+        if (token != null) {
+            long delay = Math.max(0, Duration.between(clock.instant(), token.expiresAt()).toMillis());
+            expiry = scheduler.schedule(() -> stream.close(connectionId, CloseCodes.POLICY_VIOLATION,
+                    "token expired: reconnect with a new token"), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void onMessage(WsSession session, String text, boolean last) {
+        if (connectionId == null) {
+            return;
+        }
+        int held = partial == null ? 0 : partial.length();
+        if (held + text.length() > settings.maxMessageBytes()) {
+            partial = null;
+            stream.close(connectionId, CloseCodes.MESSAGE_TOO_BIG,
+                    "message too big: at most " + settings.maxMessageBytes() + " bytes");
+            return;
+        }
+        if (!last) {
+            if (partial == null) {
+                partial = new StringBuilder();
+            }
+            partial.append(text);
+            return;
+        }
+        String message = partial == null ? text : partial.append(text).toString();
+        partial = null;
+        handle(message);
+    }
+
+    @Override
+    public void onMessage(WsSession session, BufferData buffer, boolean last) {
+        if (connectionId != null) {
+            stream.reply(connectionId, error("binary messages are not accepted: send JSON text"));
+        }
+    }
+
+    @Override
+    public void onPing(WsSession session, BufferData buffer) {
+        session.pong(buffer);
+    }
+
+    @Override
+    public void onClose(WsSession session, int status, String reason) {
+        gone();
+    }
+
+    @Override
+    public void onError(WsSession session, Throwable t) {
+        LOG.log(System.Logger.Level.DEBUG, "WebSocket error", t);
+        gone();
+    }
+
+    /** Sends a WebSocket ping (keeps listen-only clients within the idle timeout). */
+    void ping() {
+        WsConnection c = connection;
+        if (c != null && !c.isClosed()) {
+            try {
+                c.session().ping(BufferData.empty());
+            } catch (RuntimeException e) {
+                // Helidon reports an abruptly vanished peer by failing writes, not by onClose.
+                LOG.log(System.Logger.Level.DEBUG, "ping failed: client gone", e);
+                gone();
+            }
+        }
+    }
+
+    /** Closes this client (server shutdown). */
+    void closeGoingAway() {
+        String id = connectionId;
+        if (id != null) {
+            stream.close(id, CloseCodes.GOING_AWAY, "server shutting down: reconnect and resume");
+        }
+    }
+
+    private void handle(String message) {
+        JsonNode node;
+        try {
+            node = Json.mapper().readTree(message);
+        } catch (Exception e) {
+            stream.reply(connectionId, error("malformed JSON: expected an object such as {\"type\":\"ping\"}"));
+            return;
+        }
+        String type = node != null && node.path("type").isTextual() ? node.path("type").textValue() : "";
+        if ("ping".equals(type)) {
+            stream.reply(connectionId, Json.write(new Envelope("pong", clock.instant(),
+                    Map.of("echo", node.path("payload").isMissingNode() ? "" : node.path("payload")), null, null)));
+        } else {
+            stream.reply(connectionId, error("unknown message type: only {\"type\":\"ping\"} is accepted"));
+        }
+    }
+
+    private String error(String message) {
+        return Json.write(new Envelope("error", clock.instant(), Map.of("error", message), null, null));
+    }
+
+    private void gone() {
+        open.remove(this);
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
+        String id = connectionId;
+        if (id != null) {
+            stream.disconnect(id);
+        }
+    }
+
+    private static List<String> all(UriQuery query, String name) {
+        return query.contains(name) ? query.all(name) : List.of();
+    }
+}

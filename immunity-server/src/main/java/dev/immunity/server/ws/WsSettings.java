@@ -1,0 +1,24 @@
+package dev.immunity.server.ws;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * WebSocket endpoint settings.
+ *
+ * @param allowedOrigins   origins allowed besides the server's own, exactly as browsers send them ({@code https://ops.example.com})
+ * @param maxMessageBytes  largest message a client may send (reassembled fragments included); larger closes with 1009
+ * @param pingInterval     how often the server pings each client, so listen-only clients stay connected
+ * @param idleTimeout      a connection with no frame from the client for this long is dropped (the client's
+ *                         pongs count, so only dead or stalled clients are)
+ */
+public record WsSettings(List<String> allowedOrigins, int maxMessageBytes, Duration pingInterval,
+                         Duration idleTimeout) {
+    public WsSettings {
+        allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    public static WsSettings defaults() {
+        return new WsSettings(List.of(), 64 * 1024, Duration.ofSeconds(20), Duration.ofMinutes(5));
+    }
+}

@@ -1,0 +1,201 @@
+package dev.immunity.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.immunity.core.stream.CloseCodes;
+import dev.immunity.server.config.ServerSettings;
+import dev.immunity.server.support.Fixtures;
+import dev.immunity.server.support.TestServer;
+import dev.immunity.server.support.WsTestClient;
+import dev.immunity.server.ws.WsSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URLEncoder;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The WebSocket stream against the real server, with real WebSocket clients. */
+class StreamEndpointTest {
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        ServerSettings s = ServerSettings.forTests().withPort(TestServer.freePort());
+        server = new TestServer(s
+                .withStream(s.stream().withHistorySize(20))
+                .withWs(new WsSettings(List.of("https://ops.example.com"), 1024, Duration.ofSeconds(20),
+                        Duration.ofMinutes(5))));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static String cve(int i) {
+        return "CVE-2025-" + (20000 + i);
+    }
+
+    private static void publish(int from, int to) {
+        for (int i = from; i <= to; i++) {
+            assertThat(server.server.stream().publish(Fixtures.apv(cve(i)))).isTrue();
+        }
+    }
+
+    private static String cveOf(JsonNode n) {
+        return n.path("payload").path("cve_id").asText();
+    }
+
+    private static List<String> liveApvs(List<JsonNode> msgs) {
+        return msgs.stream().filter(n -> n.path("type").asText().equals("apv") && !n.has("snapshot"))
+                .map(StreamEndpointTest::cveOf).toList();
+    }
+
+    @Test
+    void twoClients_bothReceiveATriggeredApv() {
+        try (WsTestClient a = server.connect(); WsTestClient b = server.connect()) {
+            assertThat(a.next().path("type").asText()).isEqualTo("hello");
+            assertThat(b.next().path("type").asText()).isEqualTo("hello");
+
+            var response = server.trigger("{\"cve_id\": \"CVE-2024-TEST\"}");
+            assertThat(response.statusCode()).isEqualTo(202);
+
+            for (WsTestClient c : List.of(a, b)) {
+                JsonNode apv = c.until(n -> "apv".equals(n.path("type").asText()) && !n.has("snapshot")
+                        && cveOf(n).equals("CVE-2024-TEST")).getLast();
+                assertThat(apv.path("payload").path("summary").asText()).isNotBlank();
+                assertThat(apv.path("timestamp").asText()).endsWith("Z");
+                assertThat(apv.path("cursor").asText()).isNotBlank();
+            }
+        }
+    }
+
+    @Test
+    void reconnectWithCursor_missesNothing_andSeesNothingTwice() {
+        String cursor;
+        try (WsTestClient first = server.connect()) {
+            first.next("hello");
+            publish(101, 105);
+            List<JsonNode> seen = first.until(n -> cveOf(n).equals(cve(105)));
+            assertThat(liveApvs(seen)).containsExactly(cve(101), cve(102), cve(103), cve(104), cve(105));
+            cursor = seen.getLast().path("cursor").asText();
+        }
+        publish(106, 110);
+        try (WsTestClient again = WsTestClient.connect(server.ws("cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)))) {
+            JsonNode hello = again.next();
+            assertThat(hello.path("payload").path("mode").asText()).isEqualTo("resume");
+            assertThat(hello.path("payload").path("recovered").asBoolean()).isTrue();
+            publish(111, 111);
+            List<JsonNode> got = again.until(n -> cveOf(n).equals(cve(111)));
+            assertThat(liveApvs(got)).containsExactly(cve(106), cve(107), cve(108), cve(109), cve(110), cve(111));
+        }
+    }
+
+    @Test
+    void staleCursor_getsAnExplicitNotRecovered_andASnapshot() {
+        String cursor;
+        try (WsTestClient first = server.connect()) {
+            first.next("hello");
+            publish(201, 201);
+            cursor = first.until(n -> cveOf(n).equals(cve(201))).getLast().path("cursor").asText();
+        }
+        publish(202, 230); // more than the 20 events of history kept
+        try (WsTestClient again = WsTestClient.connect(server.ws("cursor=" + cursor))) {
+            JsonNode hello = again.next();
+            assertThat(hello.path("type").asText()).isEqualTo("hello");
+            assertThat(hello.path("payload").path("recovered").asBoolean(true)).isFalse();
+            assertThat(hello.path("payload").path("mode").asText()).isEqualTo("snapshot");
+            List<JsonNode> snapshot = again.until(n -> "metrics".equals(n.path("type").asText()));
+            assertThat(snapshot).filteredOn(n -> "apv".equals(n.path("type").asText()))
+                    .isNotEmpty()
+                    .allMatch(n -> n.path("snapshot").asBoolean())
+                    .anyMatch(n -> cveOf(n).equals(cve(230)));
+        }
+    }
+
+    @Test
+    void clientMessages_pingIsAnswered_andBadInputGetsAnErrorWithoutClosing() {
+        try (WsTestClient c = server.connect()) {
+            c.next("hello");
+            c.send("{\"type\":\"ping\",\"payload\":\"t1\"}");
+            assertThat(c.next("pong").path("payload").path("echo").asText()).isEqualTo("t1");
+            c.send("{not json");
+            assertThat(c.next("error").path("payload").path("error").asText()).contains("malformed JSON");
+            c.send("{\"type\":\"subscribe\"}");
+            assertThat(c.next("error").path("payload").path("error").asText()).contains("unknown message type");
+            c.send("{\"type\":\"ping\"}");
+            assertThat(c.next("pong").path("type").asText()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void oversizedClientMessage_closesWith1009() {
+        try (WsTestClient c = server.connect()) {
+            c.next("hello");
+            c.send("{\"type\":\"ping\",\"payload\":\"" + "x".repeat(4000) + "\"}");
+            assertThat(c.closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+        }
+    }
+
+    @Test
+    void fragmentedClientMessage_isCappedWhenReassembled() {
+        try (WsTestClient c = server.connect()) {
+            c.next("hello");
+            WebSocket ws = c.socket();
+            for (int i = 0; i < 8; i++) {
+                ws.sendText("x".repeat(300), false).join();
+            }
+            assertThat(c.closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+        }
+    }
+
+    @Test
+    void origin_ownAndAllowListedAreAccepted_othersRefused() {
+        String own = "http://127.0.0.1:" + server.server.port();
+        assertThat(WsTestClient.handshakeStatus(server.ws(null), TestServer.origin(own))).isEqualTo(101);
+        assertThat(WsTestClient.handshakeStatus(server.ws(null), TestServer.origin("https://ops.example.com")))
+                .isEqualTo(101);
+        assertThat(WsTestClient.handshakeStatus(server.ws(null), TestServer.origin("https://evil.example")))
+                .isEqualTo(403);
+    }
+
+    @Test
+    void subprotocol_immunityV1_isSelectedWhenOffered() {
+        try (WsTestClient c = WsTestClient.connect(server.ws(null), Map.of(), "immunity.v1")) {
+            assertThat(c.socket().getSubprotocol()).isEqualTo("immunity.v1");
+            assertThat(c.next().path("type").asText()).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void badPriorityFilter_isRefusedAtUpgrade() {
+        assertThat(WsTestClient.handshakeStatus(server.ws("priority=urgent"), Map.of())).isEqualTo(400);
+    }
+
+    @Test
+    void filteredClient_getsOnlyItsPriority() {
+        try (WsTestClient c = WsTestClient.connect(server.ws("priority=critical"))) {
+            c.next("hello");
+            server.server.stream().publish(Fixtures.apv("CVE-2025-30001", "low", List.of("search")));
+            server.server.stream().publish(Fixtures.apv("CVE-2025-30002", "critical", List.of("search")));
+            List<JsonNode> got = c.until(n -> cveOf(n).equals("CVE-2025-30002"));
+            assertThat(liveApvs(got)).containsExactly("CVE-2025-30002");
+        }
+    }
+
+    @Test
+    void batchingClient_receivesEveryEnvelopeOnce() {
+        try (WsTestClient c = WsTestClient.connect(server.ws("batch=ndjson"))) {
+            c.next("hello");
+            publish(301, 340);
+            List<JsonNode> got = c.until(n -> cveOf(n).equals(cve(340)));
+            assertThat(liveApvs(got)).hasSize(40).doesNotHaveDuplicates();
+        }
+    }
+}

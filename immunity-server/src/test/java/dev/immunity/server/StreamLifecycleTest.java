@@ -1,0 +1,70 @@
+package dev.immunity.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.immunity.core.stream.CloseCodes;
+import dev.immunity.server.config.ServerSettings;
+import dev.immunity.server.support.Fixtures;
+import dev.immunity.server.support.TestServer;
+import dev.immunity.server.support.WsTestClient;
+import dev.immunity.server.ws.WsSettings;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Stream scenarios that need a server of their own: slow clients, shutdown, keep-alive. */
+class StreamLifecycleTest {
+
+    @Test
+    void stalledClient_doesNotDelayOthers_andEndsUpClosedWithTooSlow() {
+        ServerSettings s = ServerSettings.forTests();
+        String details = "A long advisory text. ".repeat(400); // ~8 KB per event: fills socket buffers quickly
+        try (TestServer server = new TestServer(s.withStream(s.stream().withQueueCapacity(64)
+                .withCloseTimeout(Duration.ofSeconds(60))));
+             WsTestClient stalled = WsTestClient.connectStalled(server.ws(null));
+             WsTestClient fast = server.connect()) {
+            fast.next("hello");
+            int i = 0;
+            // Publish until the stalled client's queue overflows; the fast one must get each event meanwhile.
+            while (server.server.stream().stats().slowClientCloses() == 0) {
+                i++;
+                assertThat(i).as("events published before the stalled client overflowed").isLessThan(20_000);
+                var json = Fixtures.apvJson("CVE-2025-" + (40000 + i), "medium", List.of("search"));
+                json.put("details", details);
+                server.server.stream().publish(dev.immunity.core.json.WireFormat.parseApv(json));
+                String expected = "CVE-2025-" + (40000 + i);
+                fast.until(n -> expected.equals(n.path("payload").path("cve_id").asText()));
+            }
+            assertThat(server.server.stream().connectionCount()).isEqualTo(1);
+            stalled.resume(); // it reads again: it gets what was buffered, then the close frame
+            assertThat(stalled.closeCode()).isEqualTo(CloseCodes.TOO_SLOW);
+        }
+    }
+
+    @Test
+    void serverShutdown_closesClientsWithGoingAway() {
+        TestServer server = new TestServer(ServerSettings.forTests());
+        try (WsTestClient c = server.connect()) {
+            c.next("hello");
+            server.close();
+            assertThat(c.closeCode()).isEqualTo(CloseCodes.GOING_AWAY);
+        }
+    }
+
+    @Test
+    void listenOnlyClient_isKeptAliveByServerPings_pastTheIdleTimeout() throws InterruptedException {
+        ServerSettings s = ServerSettings.forTests();
+        try (TestServer server = new TestServer(s.withWs(new WsSettings(List.of(), 65536, Duration.ofMillis(300),
+                Duration.ofSeconds(2))));
+             WsTestClient c = server.connect()) {
+            c.next("hello");
+            Thread.sleep(5_000); // more than twice the idle timeout, sending nothing
+            assertThat(c.closeFuture()).isNotDone();
+            server.server.stream().publish(Fixtures.apv("CVE-2025-50001"));
+            JsonNode apv = c.next("apv");
+            assertThat(apv.path("payload").path("cve_id").asText()).isEqualTo("CVE-2025-50001");
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.immunity.server.auth;
+
+import dev.immunity.core.stream.CloseCodes;
+import dev.immunity.server.config.ServerSettings;
+import dev.immunity.server.support.TestServer;
+import dev.immunity.server.support.WsTestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** JWT auth on the real server: REST, the trigger scope, and the WebSocket (header, query, expiry). */
+class AuthServerTest {
+    private static final String AUDIENCE = "immunity-api";
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(ServerSettings.forTests()
+                .withAuth(AuthSettings.hs256(TestTokens.SECRET).withAudience(AUDIENCE)));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static Map<String, Object> claims() {
+        Map<String, Object> c = TestTokens.claims(Instant.now());
+        c.put("aud", AUDIENCE);
+        return c;
+    }
+
+    private static String valid() {
+        return TestTokens.hs256(TestTokens.SECRET, claims());
+    }
+
+    private static HttpResponse<String> apvs(String token) {
+        return token == null ? server.get("/api/adaptive-immunity/apvs")
+                : server.get("/api/adaptive-immunity/apvs", "Authorization", "Bearer " + token);
+    }
+
+    @Test
+    void rest_refusesMissingExpiredWronglySignedAlgNoneAndWrongAudience() {
+        Map<String, Object> expired = claims();
+        expired.put("exp", Instant.now().minusSeconds(3600).getEpochSecond());
+        Map<String, Object> otherAudience = claims();
+        otherAudience.put("aud", "someone-else");
+        List<String> bad = List.of(
+                TestTokens.hs256(TestTokens.SECRET, expired),
+                TestTokens.hs256("another-secret-that-is-long-enough-too!", claims()),
+                TestTokens.unsigned(Map.of("alg", "none", "typ", "JWT"), claims()),
+                TestTokens.hs256(TestTokens.SECRET, otherAudience),
+                "not.a.token");
+        HttpResponse<String> missing = apvs(null);
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        for (String token : bad) {
+            HttpResponse<String> r = apvs(token);
+            assertThat(r.statusCode()).as("token %s", token).isEqualTo(401);
+            assertThat(TestServer.json(r).path("error").asText()).isNotBlank().doesNotContain(token);
+        }
+    }
+
+    @Test
+    void rest_acceptsAValidToken() {
+        assertThat(apvs(valid()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void trigger_needsTheTriggerScope() {
+        Map<String, Object> readOnly = claims();
+        readOnly.put("scope", "immunity:read");
+        String body = "{\"cve_id\":\"CVE-2024-TEST\"}";
+        HttpResponse<String> refused = server.post("/api/test/trigger-apv", "application/json", body,
+                "Authorization", "Bearer " + TestTokens.hs256(TestTokens.SECRET, readOnly));
+        assertThat(refused.statusCode()).isEqualTo(403);
+        HttpResponse<String> accepted = server.post("/api/test/trigger-apv", "application/json", body,
+                "Authorization", "Bearer " + valid());
+        assertThat(accepted.statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void websocket_refusesAMissingOrBadToken() {
+        assertThat(WsTestClient.handshakeStatus(server.ws(null), Map.of())).isEqualTo(401);
+        assertThat(WsTestClient.handshakeStatus(server.ws("token=" + TestTokens.hs256(
+                "another-secret-that-is-long-enough-too!", claims())), Map.of())).isEqualTo(401);
+        assertThat(WsTestClient.handshakeStatus(server.ws(null), Map.of(), "immunity.v1", "bearer.not-a-jwt"))
+                .isEqualTo(401);
+    }
+
+    @Test
+    void websocket_acceptsTheTokenInTheSubprotocolHeader_andSelectsImmunityV1() {
+        try (WsTestClient c = WsTestClient.connect(server.ws(null), Map.of(), "immunity.v1", "bearer." + valid())) {
+            assertThat(c.socket().getSubprotocol()).isEqualTo("immunity.v1");
+            assertThat(c.next().path("type").asText()).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void websocket_tokenInTheQuery_isAccepted_andNeverLogged() {
+        Logger root = Logger.getLogger("");
+        Level before = root.getLevel();
+        List<LogRecord> records = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                synchronized (records) {
+                    records.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        root.addHandler(capture);
+        root.setLevel(Level.ALL);
+        String token = valid();
+        Map<String, Object> expired = claims();
+        expired.put("exp", Instant.now().minusSeconds(3600).getEpochSecond());
+        String expiredToken = TestTokens.hs256(TestTokens.SECRET, expired);
+        try {
+            try (WsTestClient c = WsTestClient.connect(server.ws("token=" + token))) {
+                assertThat(c.next().path("type").asText()).isEqualTo("hello");
+            }
+            assertThat(WsTestClient.handshakeStatus(server.ws("token=" + expiredToken), Map.of())).isEqualTo(401);
+        } finally {
+            root.removeHandler(capture);
+            root.setLevel(before);
+        }
+        synchronized (records) {
+            assertThat(records).isNotEmpty();
+            for (LogRecord r : records) {
+                String text = String.valueOf(r.getMessage()) + " " + java.util.Arrays.toString(r.getParameters())
+                        + " " + (r.getThrown() == null ? "" : r.getThrown().toString());
+                assertThat(text).doesNotContain(token).doesNotContain(expiredToken);
+            }
+        }
+    }
+
+    @Test
+    void websocket_whoseTokenExpires_isClosedWith1008() {
+        Map<String, Object> shortLived = claims();
+        shortLived.put("exp", Instant.now().plusSeconds(2).getEpochSecond());
+        try (WsTestClient c = WsTestClient.connect(server.ws(null), Map.of(), "immunity.v1",
+                "bearer." + TestTokens.hs256(TestTokens.SECRET, shortLived))) {
+            assertThat(c.next().path("type").asText()).isEqualTo("hello");
+            assertThat(c.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
+        }
+    }
+}
