@@ -186,11 +186,30 @@ final class Fields {
         return " (got " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ")";
     }
 
+    /** Untrusted input quoted in an error message, shortened to one harmless line (see {@link #printable}). */
     static String abbreviate(String s) {
-        String oneLine = s.codePoints()
-                .map(c -> Character.isISOControl(c) ? '?' : c)
+        String oneLine = printable(s);
+        return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
+    }
+
+    /**
+     * {@code s} with every character that could act on a terminal or a log viewer replaced by {@code ?}:
+     * control characters (ESC, CR, BEL…), invisible formatting characters (bidi overrides such as U+202E,
+     * zero-width joiners…) and line/paragraph separators.
+     */
+    static String printable(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.codePoints()
+                .map(c -> harmless(c) ? c : '?')
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
                 .toString();
-        return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
+    }
+
+    private static boolean harmless(int c) {
+        int type = Character.getType(c);
+        return !Character.isISOControl(c) && type != Character.FORMAT && type != Character.LINE_SEPARATOR
+                && type != Character.PARAGRAPH_SEPARATOR;
     }
 }

@@ -1,6 +1,8 @@
 package dev.immunity.core.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -63,13 +65,24 @@ public final class Json {
         if (text == null || text.isBlank()) {
             throw new InvalidEventException("", "empty message: expected a JSON object");
         }
-        try {
-            return MAPPER.readTree(text);
+        try (JsonParser parser = MAPPER.createParser(text)) {
+            JsonNode tree = MAPPER.readTree(parser);
+            if (parser.nextToken() != null) {
+                // readTree alone stops after the first value: "{...}{...}" or "{...} junk" would pass as valid.
+                throw new InvalidEventException("", "malformed JSON" + where(parser.currentTokenLocation())
+                        + ": unexpected data after the JSON value");
+            }
+            return tree;
         } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw new InvalidEventException("", "malformed JSON" + where + ": " + e.getOriginalMessage());
+            throw new InvalidEventException("", "malformed JSON" + where(e.getLocation()) + ": "
+                    + Fields.printable(e.getOriginalMessage()));
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException(e); // reading a String: does not happen
         }
+    }
+
+    private static String where(JsonLocation loc) {
+        return loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
     }
 
     /** Parses UTF-8 JSON bytes to a tree. */

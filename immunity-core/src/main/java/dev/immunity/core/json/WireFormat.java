@@ -191,12 +191,19 @@ public final class WireFormat {
         Apv apv = f.present("apv") ? readApv(Fields.of(f.raw("apv"), "apv")) : null;
         Patch inner = f.present("patch") ? readBarePatch(Fields.of(f.raw("patch"), "patch"), fallbackTime) : null;
         PatchStatus status = status(f);
-        String cveId = inner != null ? inner.cveId() : apv != null ? apv.cveId() : null;
+        // A top-level cve_id is not in the contract, but is how toWire(Patch) names the CVE of a result without
+        // apv and patch; when present it must agree with them.
+        String named = f.present("cve_id") ? cveId(f, "cve_id") : null;
+        String cveId = inner != null ? inner.cveId() : apv != null ? apv.cveId() : named;
         if (cveId == null) {
             throw new InvalidEventException("apv", "a remediation result must carry an apv or a patch naming the CVE");
         }
         if (inner != null && apv != null && !inner.cveId().equals(apv.cveId())) {
             throw new InvalidEventException("patch.cve_id", "must match apv.cve_id (" + apv.cveId() + ")");
+        }
+        if (named != null && !named.equals(cveId)) {
+            throw new InvalidEventException("cve_id", "must match the CVE of the " + (inner != null ? "patch" : "apv")
+                    + " (" + cveId + ")");
         }
         Instant startedAt = f.requiredTime("started_at");
         Instant completedAt = f.optionalTime("completed_at");
@@ -279,5 +286,60 @@ public final class WireFormat {
     /** Writes an APV back in the producers' shape (UTC {@code Z} timestamps). */
     public static ObjectNode toWire(Apv apv) {
         return (ObjectNode) Json.tree(apv);
+    }
+
+    /**
+     * Writes a patch back in the remediation engine's shape (UTC {@code Z} timestamps): a remediation result
+     * ({@code apv} null, the CVE in a top-level {@code cve_id}) when the patch came from one, i.e. has a
+     * {@code startedAt}; otherwise a bare patch with its {@code status}. The event time goes to
+     * {@code _published_at}. For every patch {@link #parsePatch} returns, {@code parsePatch(toWire(patch), anyFallback)}
+     * equals {@code patch}. ({@code Json.write(patch)} is the shape streamed to clients, not this one.)
+     */
+    public static ObjectNode toWire(Patch patch) {
+        if (patch.startedAt() == null) {
+            ObjectNode bare = barePatch(patch);
+            bare.put("status", patch.status().wire());
+            bare.put("error_message", patch.errorMessage());
+            bare.put("_published_at", text(patch.updatedAt()));
+            return bare;
+        }
+        ObjectNode result = Json.mapper().createObjectNode();
+        result.put("cve_id", patch.cveId());
+        result.putNull("apv");
+        boolean derivedId = patch.patchId().equals(
+                "remediation-" + patch.cveId() + "-" + PATCH_ID_TIME.format(patch.startedAt()));
+        if (derivedId) {
+            result.putNull("patch");
+        } else {
+            result.set("patch", barePatch(patch));
+        }
+        result.put("status", patch.status().wire());
+        result.put("error_message", patch.errorMessage());
+        result.put("started_at", text(patch.startedAt()));
+        result.put("completed_at", text(patch.completedAt()));
+        result.put("time_to_patch_seconds", patch.timeToPatchSeconds());
+        result.set("strategy_attempts", Json.tree(patch.strategyAttempts()));
+        result.put("_published_at", text(patch.updatedAt()));
+        return result;
+    }
+
+    private static ObjectNode barePatch(Patch patch) {
+        ObjectNode bare = Json.mapper().createObjectNode();
+        bare.put("patch_id", patch.patchId());
+        bare.put("cve_id", patch.cveId());
+        bare.put("strategy_used", patch.strategy());
+        bare.set("files_modified", Json.tree(patch.filesModified()));
+        bare.put("confidence_score", patch.confidence());
+        bare.put("generated_at", text(patch.generatedAt()));
+        bare.put("validation_passed", patch.validationPassed());
+        bare.set("test_results", Json.tree(patch.testResults()));
+        bare.put("branch_name", patch.branchName());
+        bare.put("commit_sha", patch.commitSha());
+        bare.put("pr_url", patch.prUrl());
+        return bare;
+    }
+
+    private static String text(Instant t) {
+        return t == null ? null : t.toString();
     }
 }
