@@ -9,7 +9,7 @@ import io.helidon.health.HealthCheckType;
 import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
 import io.helidon.service.registry.Services;
 
 import java.util.List;
@@ -55,7 +55,7 @@ final class ServerMeters {
         for (EventType t : EventType.values()) {
             registry.getOrCreate(FunctionalCounter.builder("immunity_events", t,
                             type -> sum(s -> s.eventsByType().getOrDefault(type.wire(), 0L)))
-                    .tags(List.of(Metrics.tag("type", t.wire())))
+                    .tags(List.of(Tag.create("type", t.wire())))
                     .description("Events accepted, by type"));
         }
         registered = true;

@@ -412,7 +412,7 @@ class DemoGeneratorTest {
         ObjectNode full = DemoGenerator.completeApvJson(partial, CLOCK, new SplittableRandom(3));
 
         assertThat(partial).isEqualTo(before);
-        partial.fields().forEachRemaining(e -> assertThat(full.get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue()));
+        partial.properties().forEach(e -> assertThat(full.get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue()));
         Apv apv = WireFormat.parseApv(full);
         assertThat(apv.priority()).isEqualTo(Priority.CRITICAL);
         assertThat(apv.summary()).isEqualTo("Hand-written summary for the demo");
