@@ -115,9 +115,14 @@ public final class ImmunityServer implements AutoCloseable {
                 .routing(http)
                 .addRouting(ws)
                 .build();
-        this.demo = settings.demo()
-                ? new DemoStream(new DemoGenerator(System.nanoTime(), clock), stream::publish, settings.demoInterval())
-                : null;
+        if (settings.demo()) {
+            DemoGenerator generator = new DemoGenerator(System.nanoTime(), clock);
+            // The last half hour first, so every number on the dashboard has data from the start.
+            DemoStream.backlog(generator, 40, java.time.Duration.ofMinutes(30)).forEach(stream::publish);
+            this.demo = new DemoStream(generator, stream::publish, settings.demoInterval());
+        } else {
+            this.demo = null;
+        }
     }
 
     /**

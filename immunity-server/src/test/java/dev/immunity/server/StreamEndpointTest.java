@@ -135,6 +135,36 @@ class StreamEndpointTest {
     }
 
     @Test
+    void clientWebSocketPing_isAnsweredWithAPong() throws Exception {
+        var pong = new java.util.concurrent.CompletableFuture<String>();
+        var ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(server.ws(null), new WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onPong(WebSocket w, java.nio.ByteBuffer data) {
+                        pong.complete(StandardCharsets.UTF_8.decode(data).toString());
+                        return null;
+                    }
+                }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        ws.sendPing(java.nio.ByteBuffer.wrap("are-you-there".getBytes(StandardCharsets.UTF_8)));
+        assertThat(pong.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("are-you-there");
+        ws.abort();
+    }
+
+    @Test
+    void triggerWithSimulatedPatch_isFollowedByItsPatchLifecycle() {
+        try (WsTestClient c = server.connect()) {
+            c.next("hello");
+            var r = server.post("/api/test/trigger-apv?simulate_patch=true", "application/json",
+                    "{\"cve_id\": \"CVE-2024-54321\", \"priority\": \"critical\", \"recommended_strategy\": \"dependency_upgrade\"}");
+            assertThat(r.statusCode()).isEqualTo(202);
+            JsonNode patch = c.until(n -> "patch".equals(n.path("type").asText())
+                    && "CVE-2024-54321".equals(n.path("payload").path("cve_id").asText())).getLast();
+            assertThat(patch.path("payload").path("status").asText()).isIn("pending", "validating");
+            assertThat(patch.path("payload").path("patch_id").asText()).startsWith("patch-CVE-2024-54321-");
+        }
+    }
+
+    @Test
     void oversizedClientMessage_closesWith1009() {
         try (WsTestClient c = server.connect()) {
             c.next("hello");
