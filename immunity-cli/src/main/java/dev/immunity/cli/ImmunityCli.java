@@ -10,7 +10,9 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = ImmunityCli.Version.class,
         description = "Real-time visibility of the vulnerability-remediation pipeline.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, WatchCommand.class, TriggerCommand.class, ApvsCommand.class,
+                ApvCommand.class, PatchesCommand.class, MetricsCommand.class, CompletionCommand.class,
+                CommandLine.HelpCommand.class})
 public final class ImmunityCli {
 
     /** Runs the command line and exits with its code. */
@@ -28,7 +30,12 @@ public final class ImmunityCli {
 
     /** The configured command line (for tests and completion scripts). */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new ImmunityCli());
+        return commandLine(out, err, CliContext.system());
+    }
+
+    /** The configured command line over a given environment (terminal, HTTP client, clock). */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, CliContext context) {
+        CommandLine cl = new CommandLine(new ImmunityCli(), new Factory(context));
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new Errors());
@@ -45,6 +52,11 @@ public final class ImmunityCli {
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
             }
+            if (e instanceof ServerOptions.BadUsage) {
+                cl.getErr().println("immunity: " + e.getMessage());
+                cl.getErr().println("Try 'immunity " + cl.getCommandName() + " --help' for usage.");
+                return 2;
+            }
             String message = e instanceof UserException ? e.getMessage()
                     : root instanceof java.net.BindException ? "cannot listen: " + root.getMessage()
                     + " (is another server on that port? choose one with --port)"
@@ -58,9 +70,31 @@ public final class ImmunityCli {
     }
 
     /** A failure whose message is already what the user should read. */
-    static final class UserException extends RuntimeException {
-        UserException(String message) {
+    public static final class UserException extends RuntimeException {
+        public UserException(String message) {
             super(message);
+        }
+
+        public UserException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Creates commands with their collaborators from the context (constructor injection, as kcctl does). */
+    static final class Factory implements CommandLine.IFactory {
+        private final CliContext context;
+
+        Factory(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            try {
+                return cls.getDeclaredConstructor(CliContext.class).newInstance(context);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(cls);
+            }
         }
     }
 

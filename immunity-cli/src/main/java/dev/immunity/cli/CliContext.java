@@ -1,0 +1,62 @@
+package dev.immunity.cli;
+
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * What the commands need from the outside world, given to them in their constructors: the HTTP
+ * client, how to open the terminal, whether standard output is a terminal, {@code NO_COLOR}, the
+ * clock and the reconnect backoff. {@link #system()} is the real thing; tests build their own.
+ *
+ * @param http             the HTTP and WebSocket client
+ * @param terminals        opens the terminal {@code immunity watch} draws on
+ * @param stdoutIsTerminal whether standard output is a terminal (else {@code watch} prints NDJSON)
+ * @param noColor          {@code NO_COLOR} is set: no colour in the dashboard
+ * @param clock            wall clock
+ * @param firstBackoff     first reconnect delay (doubles up to {@code maxBackoff}, times a random 0.5–1)
+ * @param maxBackoff       longest reconnect delay
+ */
+public record CliContext(HttpClient http, TerminalFactory terminals, boolean stdoutIsTerminal, boolean noColor,
+                         Clock clock, Duration firstBackoff, Duration maxBackoff) {
+
+    /** Opens a terminal. */
+    @FunctionalInterface
+    public interface TerminalFactory {
+        Terminal open() throws IOException;
+    }
+
+    /** The real environment: system terminal, {@code System.console()}, {@code NO_COLOR}, 0.5 s to 30 s backoff. */
+    public static CliContext system() {
+        String noColor = System.getenv("NO_COLOR");
+        return new CliContext(defaultHttp(),
+                () -> TerminalBuilder.builder().system(true).build(),
+                System.console() != null && isTerminal(System.console()),
+                noColor != null && !noColor.isEmpty(),
+                Clock.systemUTC(), Duration.ofMillis(500), Duration.ofSeconds(30));
+    }
+
+    private static boolean isTerminal(java.io.Console console) {
+        try {
+            return (boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true; // before JDK 22 System.console() is null unless both ends are terminals
+        }
+    }
+
+    /** The HTTP client the CLI uses: HTTP/1.1, 5 s connect timeout. */
+    public static HttpClient defaultHttp() {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    public CliContext withBackoff(Duration first, Duration max) {
+        return new CliContext(http, terminals, stdoutIsTerminal, noColor, clock, first, max);
+    }
+}
