@@ -123,7 +123,7 @@ public final class WatchApp implements StreamClient.Listener {
             }
             return 0;
         } finally {
-            terminal.puts(Capability.cursor_visible);
+            terminal.puts(Capability.cursor_normal);
             terminal.puts(Capability.keypad_local);
             terminal.puts(Capability.exit_ca_mode);
             terminal.flush();

@@ -1,0 +1,180 @@
+package dev.immunity.cli.watch;
+
+import dev.immunity.cli.CliContext;
+import dev.immunity.cli.ImmunityCli;
+import dev.immunity.cli.TestApvs;
+import dev.immunity.server.ImmunityServer;
+import dev.immunity.server.config.ServerSettings;
+import org.jline.terminal.Attributes;
+import org.jline.terminal.Size;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.impl.ExternalTerminal;
+import org.jline.utils.ScreenTerminal;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code immunity watch} in a virtual terminal: JLine's external terminal over piped streams (keys in,
+ * bytes out) at a fixed 100×30, and JLine's {@link ScreenTerminal} (a VT100 emulator) to see what the
+ * bytes draw.
+ */
+class WatchTerminalTest {
+    private static final int COLS = 100;
+    private static final int ROWS = 30;
+
+    private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+
+    @Test
+    void eventsAreDrawn_jSelects_enterOpensTheDetail_qQuits_andTheTerminalIsRestored() throws Exception {
+        try (ImmunityServer server = ImmunityServer.start(ServerSettings.forTests());
+             PipedOutputStream keys = new PipedOutputStream()) {
+            server.stream().publish(TestApvs.apv("CVE-2024-50379", "high", "inventory-service"));
+            PipedInputStream keysIn = new PipedInputStream(keys);
+            // The app closes the terminal it opened (as it must the system one): note its modes at that moment.
+            var atClose = new java.util.concurrent.atomic.AtomicReference<Attributes>();
+            Terminal terminal = new ExternalTerminal("test", "xterm-256color", keysIn, synchronizedOut(), StandardCharsets.UTF_8) {
+                @Override
+                protected void doClose() throws java.io.IOException {
+                    atClose.set(new Attributes(attributes));
+                    super.doClose();
+                }
+            };
+            terminal.setSize(new Size(COLS, ROWS));
+            Attributes before = new Attributes(terminal.getAttributes());
+            assertThat(before.getLocalFlag(Attributes.LocalFlag.ICANON)).isTrue();
+
+            CliContext context = new CliContext(CliContext.defaultHttp(), () -> terminal, true, false, Clock.systemUTC(),
+                    Duration.ofMillis(50), Duration.ofMillis(200));
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            var cli = ImmunityCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), context);
+            CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
+                    () -> cli.execute("watch", "--server", "http://127.0.0.1:" + server.port()));
+
+            // The snapshot is drawn, then a live event arrives and is drawn on top.
+            awaitScreen(s -> s.contains("CVE-2024-50379") && s.contains("● connected"));
+            server.stream().publish(TestApvs.apv("CVE-2025-0042", "critical", "payments",
+                    "Live event with \u001b]0;a title\u0007 inside", 9.8, java.time.Instant.now()));
+            String screen = awaitScreen(s -> s.contains("CVE-2025-0042"));
+            assertThat(rowOf(screen, "CVE-2025-0042")).isLessThan(rowOf(screen, "CVE-2024-50379"));
+            assertThat(screen).contains("Live event with \\e]0;a title\\x07 insi");
+            assertThat(inverseAt(rowOf(screen, "CVE-2025-0042"))).isTrue();
+
+            // j selects the next row.
+            type(keys, "j");
+            awaitScreen(s -> inverseAt(rowOf(s, "CVE-2024-50379")) && !inverseAt(rowOf(s, "CVE-2025-0042")));
+
+            // Enter opens its full detail.
+            type(keys, "\r");
+            screen = awaitScreen(s -> s.contains("─ CVE-2024-50379 ─") && s.contains("SUMMARY"));
+            assertThat(screen).contains("SERVICES      inventory-service", "j/k scroll  esc back  q quit");
+
+            // q quits, with exit code 0, and the terminal is as it was.
+            type(keys, "q");
+            assertThat(code.get(20, TimeUnit.SECONDS)).isZero();
+            String bytes = written();
+            int entered = bytes.indexOf("\u001b[?1049h");
+            int left = bytes.lastIndexOf("\u001b[?1049l");
+            assertThat(entered).as("alternate screen entered").isGreaterThanOrEqualTo(0);
+            assertThat(left).as("alternate screen left, after everything drawn").isGreaterThan(entered);
+            assertThat(bytes.lastIndexOf("\u001b[?25h")).as("cursor shown again").isGreaterThan(entered);
+            Attributes after = atClose.get();
+            assertThat(after).as("terminal closed by the app").isNotNull();
+            assertThat(after.getLocalFlag(Attributes.LocalFlag.ICANON)).as("raw mode left").isTrue();
+            assertThat(after.getLocalFlag(Attributes.LocalFlag.ECHO)).isTrue();
+            assertThat(after.getLocalFlags()).isEqualTo(before.getLocalFlags());
+            assertThat(after.getInputFlags()).isEqualTo(before.getInputFlags());
+            assertThat(err.toString()).isEmpty();
+            // No raw control from the untrusted summary ever reached the terminal.
+            assertThat(bytes).doesNotContain("\u001b]0;a title");
+        }
+    }
+
+    private java.io.OutputStream synchronizedOut() {
+        return new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                synchronized (written) {
+                    written.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                synchronized (written) {
+                    written.write(b, off, len);
+                }
+            }
+        };
+    }
+
+    private String written() {
+        synchronized (written) {
+            return written.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private long[] cells;
+
+    /** Replays everything written so far on a fresh emulated screen; returns its text. */
+    private String screen() {
+        ScreenTerminal vt = new ScreenTerminal(COLS, ROWS);
+        vt.write(written());
+        long[] c = new long[COLS * ROWS];
+        vt.dump(c, new int[2]);
+        cells = c;
+        StringBuilder sb = new StringBuilder();
+        for (int r = 0; r < ROWS; r++) {
+            for (int col = 0; col < COLS; col++) {
+                int cp = ScreenTerminal.cellCodePoint(c[r * COLS + col]);
+                sb.appendCodePoint(cp == 0 ? ' ' : cp);
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private boolean inverseAt(int row) {
+        return row >= 0 && ScreenTerminal.cellInverse(cells[row * COLS + 2]);
+    }
+
+    private static int rowOf(String screen, String needle) {
+        var lines = screen.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains(needle)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private String awaitScreen(Predicate<String> ready) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            String s = screen();
+            if (ready.test(s)) {
+                return s;
+            }
+            assertThat(System.nanoTime()).as("waiting for the screen; it shows:\n" + s).isLessThan(end);
+            Thread.sleep(25);
+        }
+    }
+
+    private static void type(PipedOutputStream keys, String s) throws java.io.IOException {
+        keys.write(s.getBytes(StandardCharsets.UTF_8));
+        keys.flush();
+    }
+}
