@@ -186,7 +186,8 @@ public final class DashboardRenderer {
         if (compact) {
             b.append("  ").append(String.valueOf(s.eventsReceived())).append(" ev").append(s.paused() ? "  PAUSED" : "");
         } else {
-            b.append("  ").append(latency).append("  events ").append(String.valueOf(s.eventsReceived())).append(paused);
+            // PAUSED first: it is what matters most when the line is cut.
+            b.append(paused).append("  ").append(latency).append("  events ").append(String.valueOf(s.eventsReceived()));
         }
         String clock = Formats.time(s.now()) + " UTC ";
         int used = b.columnLength();
