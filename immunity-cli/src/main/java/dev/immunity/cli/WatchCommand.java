@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * whenever standard output is not a terminal) one JSON envelope per line for {@code jq} and scripts.
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
-        description = {"Watch the stream live: a full-screen dashboard on a terminal,",
-                "one JSON envelope per line (NDJSON) otherwise or with -o ndjson.",
+        description = {"Watch the stream live: a dashboard, or NDJSON for scripts.",
+                "A full-screen dashboard on a terminal; one JSON envelope per line (NDJSON)",
+                "when standard output is not a terminal or with -o ndjson.",
                 "Reconnects with backoff and resumes from its cursor: no gap, no duplicate.",
                 "Keys: j/k or arrows select, Enter detail, / filter, p pause, ? help, q quit."})
 public final class WatchCommand implements java.util.concurrent.Callable<Integer> {
