@@ -207,7 +207,8 @@ function showMetrics(m) {
     setText(tile.querySelector(".value"), value(m));
     setText(tile.querySelector(".sub"), sub ? sub(m) : "");
     tile.querySelector(".chart").replaceChildren(sparkline(pick(series), seriesLabel));
-    tile.setAttribute("aria-label", label + ": " + value(m));
+    tile.setAttribute("aria-label", label + ": " + value(m) + (sub ? " (" + sub(m) + ")" : ""));
+    if (id === "mttr") tile.title = fmt.count(m.mttr_samples) + " remediated APVs; clock stops at " + clean(m.mttr_basis || "merged");
   }
   $("by-priority").replaceChildren(priorityTable(m.by_priority));
   metricsAt = m.computed_at || null;

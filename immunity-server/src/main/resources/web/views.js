@@ -40,7 +40,7 @@ function packageText(p) {
 
 function field(dl, name, value) {
   if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return;
-  dl.append(el("dt", { text: name }), el("dd", {}, Array.isArray(value) ? value.join(", ") : str(value)));
+  dl.append(el("div", {}, el("dt", { text: name }), el("dd", {}, Array.isArray(value) ? value.join(", ") : str(value))));
 }
 
 /** The APV card: head line, summary, services, packages, strategy; expands (details/summary) to the rest. */
@@ -128,44 +128,36 @@ export function patchCard(p) {
   return card;
 }
 
-/** A sparkline as inline SVG from a per-minute series; null minutes leave a gap. */
+/** A sparkline as inline SVG: one bar per minute; a minute with no data (null) has no bar. */
 export function sparkline(values, label) {
-  const w = 120, h = 28, pad = 2;
+  const w = 120, h = 28;
   const vs = list(values);
   const nums = vs.filter((v) => typeof v === "number" && Number.isFinite(v));
   const max = nums.length ? Math.max(...nums) : 0;
-  const min = nums.length ? Math.min(0, ...nums) : 0;
-  const span = max - min || 1;
   const s = svg("svg", { class: "spark", viewBox: `0 0 ${w} ${h}`, preserveAspectRatio: "none", role: "img",
-    "aria-label": nums.length ? `${label}, last ${vs.length} minutes, peak ${+max.toFixed(2)}` : `${label}: no data yet` });
+    "aria-label": nums.length ? `${label} per minute, last ${vs.length} minutes, peak ${+max.toFixed(2)}` : `${label}: no data yet` });
   s.append(svg("title", {}, nums.length ? `${label} per minute, last ${vs.length} minutes` : `${label}: no data yet`));
-  s.append(svg("line", { class: "base", x1: 0, y1: h - pad, x2: w, y2: h - pad }));
-  const step = vs.length > 1 ? w / (vs.length - 1) : w;
-  let seg = [];
-  const flush = () => {
-    if (seg.length === 1) s.append(svg("circle", { class: "dot", cx: seg[0][0], cy: seg[0][1], r: 1.5 }));
-    else if (seg.length > 1) s.append(svg("polyline", { class: "line", points: seg.map((p) => p.join(",")).join(" ") }));
-    seg = [];
-  };
+  s.append(svg("line", { class: "base", x1: 0, y1: h - 0.5, x2: w, y2: h - 0.5 }));
+  const bw = w / Math.max(vs.length, 1);
   vs.forEach((v, i) => {
-    if (typeof v !== "number" || !Number.isFinite(v)) { flush(); return; }
-    const pt = [+(i * step).toFixed(1), +(h - pad - ((v - min) / span) * (h - 2 * pad)).toFixed(1)];
-    seg.push(pt);
+    if (typeof v !== "number" || !Number.isFinite(v)) return;
+    const bh = Math.max(1, max > 0 ? (v / max) * (h - 2) : 1);
+    s.append(svg("rect", { class: v > 0 ? "bar" : "bar zero", x: (i * bw + bw * 0.15).toFixed(2), y: (h - bh).toFixed(2),
+      width: (bw * 0.7).toFixed(2), height: bh.toFixed(2) }));
   });
-  flush();
   return s;
 }
 
 /** The metric tiles: [id, label, value(m), sub(m) or null, series(m), series label]. */
 export const TILES = [
   ["mttr", "MTTR (mean)", (m) => fmt.duration(m.mttr_avg_seconds),
-    (m) => "p50 " + fmt.duration(m.mttr_p50_seconds) + " · p90 " + fmt.duration(m.mttr_p90_seconds) + " · " + fmt.count(m.mttr_samples) + " samples",
+    (m) => "p50 " + fmt.duration(m.mttr_p50_seconds) + "\np90 " + fmt.duration(m.mttr_p90_seconds),
     (s) => s.mttr_avg_seconds, "mean MTTR"],
   ["success", "Success rate", (m) => fmt.percent(m.success_rate),
-    (m) => fmt.count(m.patches_merged) + " merged · " + fmt.count(m.patches_failed) + " failed", (s) => s.success_rate, "success rate"],
-  ["rate", "APVs / hour", (m) => fmt.count(m.apvs_per_hour), null, (s) => s.apvs_detected, "APVs detected"],
-  ["detected", "Detected", (m) => fmt.count(m.apvs_detected), null, (s) => s.apvs_detected, "APVs detected"],
-  ["confirmed", "Confirmed", (m) => fmt.count(m.apvs_confirmed), null, (s) => s.apvs_confirmed, "APVs confirmed"],
+    (m) => fmt.count(m.patches_merged) + " merged\n" + fmt.count(m.patches_failed) + " failed", (s) => s.success_rate, "success rate"],
+  ["rate", "APVs / hour", (m) => fmt.count(m.apvs_per_hour), () => "last 60 min", (s) => s.apvs_detected, "APVs detected"],
+  ["detected", "Detected", (m) => fmt.count(m.apvs_detected), () => "distinct CVEs", (s) => s.apvs_detected, "APVs detected"],
+  ["confirmed", "Confirmed", (m) => fmt.count(m.apvs_confirmed), () => "with a patch", (s) => s.apvs_confirmed, "APVs confirmed"],
   ["applied", "Applied", (m) => fmt.count(m.patches_applied), (m) => fmt.count(m.patches_open) + " open", (s) => s.patches_applied, "patches applied"],
 ];
 

@@ -1,5 +1,7 @@
 package dev.immunity.server;
 
+import dev.immunity.server.auth.AuthSettings;
+import dev.immunity.server.auth.PublicTestTokens;
 import dev.immunity.server.config.ServerSettings;
 import dev.immunity.server.support.DashboardBrowser;
 import dev.immunity.server.support.Fixtures;
@@ -116,5 +118,31 @@ class DashboardResilienceTest {
                 assertThat(browser.all("#apvs [data-cve='" + c + "']")).as(c).hasSize(1);
             }
         }
+    }
+
+    @Test
+    void serverRequiringAToken_pageAsksForOne_andKeepsItForTheTab() {
+        server = new TestServer(ServerSettings.forTests().withAuth(AuthSettings.hs256(PublicTestTokens.SECRET)));
+        server.server.stream().publish(Fixtures.apv("CVE-2024-53001"));
+        browser.open(server.http("/").toString());
+        browser.js("sessionStorage.clear()");
+        browser.open(server.http("/").toString());
+
+        // A refused upgrade looks like any failed connection to a page; the REST probe tells it a token is needed.
+        browser.waitFor(d -> browser.one("#auth").isDisplayed());
+        assertThat(state()).isEqualTo("disconnected");
+        assertThat(browser.text("#conn-detail")).isEqualTo("token needed");
+        browser.one("#token").sendKeys(PublicTestTokens.hs256(), org.openqa.selenium.Keys.ENTER);
+
+        browser.waitFor(d -> "connected".equals(state()));
+        waitCard("CVE-2024-53001");
+        assertThat(browser.one("#auth").isDisplayed()).isFalse();
+        assertThat(browser.js("return sessionStorage.getItem('immunity.token') !== null")).isEqualTo(true);
+
+        // Kept for the tab: a reload connects without asking again.
+        browser.driver.navigate().refresh();
+        browser.waitFor(d -> "connected".equals(state()));
+        assertThat(browser.one("#auth").isDisplayed()).isFalse();
+        browser.js("sessionStorage.clear()");
     }
 }
