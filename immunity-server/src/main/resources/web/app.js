@@ -223,6 +223,7 @@ function showStatus(s) {
   setText($("conn-label"), s.label);
   setText($("conn-detail"), s.detail || "");
   if (s.state === "connected") $("auth").hidden = true;
+  $("reconnect").hidden = !(s.state === "disconnected" && s.detail !== "token needed");
 }
 
 function tickAge() {
@@ -272,6 +273,7 @@ $("token-form").addEventListener("submit", (e) => {
   $("forget-token").hidden = false;
   client.setToken(token);
 });
+$("reconnect").addEventListener("click", () => client.reconnectNow());
 $("forget-token").addEventListener("click", () => {
   $("forget-token").hidden = true;
   client.setToken("");

@@ -279,6 +279,19 @@ class DashboardPageTest {
         browser.waitFor(d -> !browser.one("#new-items").isDisplayed());
     }
 
+    @Test
+    @Order(9)
+    void timeline_isCapped_oldestCardsGoFirst() {
+        for (int i = 0; i < 210; i++) {
+            server.server.stream().publish(Fixtures.apv("CVE-2024-46" + (100 + i)));
+        }
+        apvCard("CVE-2024-46309");
+        browser.waitFor(d -> browser.all("#apvs > li").size() == 200);
+        assertThat(browser.text("#apv-count")).isEqualTo("200 (latest 200)");
+        assertThat(browser.all("#apvs [data-cve='CVE-2024-46100']")).isEmpty();
+        assertThat(browser.all("#apvs [data-cve='CVE-2024-46110']")).hasSize(1);
+    }
+
     private static int received() {
         return Integer.parseInt(browser.text("#received").split(" ")[0].replace(",", ""));
     }
