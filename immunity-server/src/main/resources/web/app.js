@@ -1,109 +1,302 @@
-// Immunity live dashboard: plain ES module, no framework, no build step.
-// Untrusted text is only ever set with textContent (never innerHTML). Protocol: docs/stream-protocol.md.
-const MAX_APVS = 200;
-const MAX_PATCHES = 100;
-const state = { apvs: new Map(), patches: new Map(), cursor: null, received: 0, lastEventAt: null, retry: 0 };
+// Immunity live dashboard: plain ES modules, no framework, no build step, nothing from a CDN.
+// Untrusted text is only ever set as text (see dom.js). Protocol: docs/stream-protocol.md.
+import { el, setText, clean } from "./dom.js";
+import * as fmt from "./format.js";
+import { apvCard, patchCard, sparkline, priorityTable, TILES, PRIORITIES, LIFECYCLE } from "./views.js";
+import { StreamClient } from "./stream.js";
+
+const MAX_APVS = 200;     // the timeline is capped: the oldest cards go first
+const MAX_PATCHES = 50;
+const AWAY_PX = 48;       // scrolled further than this from the top = "the user has scrolled away"
+
 const $ = (id) => document.getElementById(id);
+const apvs = new Map();      // cve_id → {apv, li}
+const patches = new Map();   // patch_id → {patch, li}
+const latestPatch = new Map(); // cve_id → patch (the most recently updated one)
+const services = new Set();
+let received = 0;
+let lastEventAt = null;
+let metricsAt = null;
+let unseen = 0;
+let filters = readFilters();
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  return e;
-}
+const client = new StreamClient({
+  onMessage: handle,
+  onReset: reset,
+  onStatus: showStatus,
+  onHello: (p) => {
+    const c = $("conn");
+    c.dataset.connection = p.connection_id || "";
+    c.dataset.mode = p.mode || "";
+    c.dataset.recovered = String(p.recovered);
+    c.title = p.recovered === false ? "resynchronised: " + clean(p.reason || "cursor not resumable") : "";
+  },
+  onNeedToken: (reason) => {
+    setText($("auth-reason"), reason);
+    $("auth").hidden = false;
+    $("token").focus();
+  },
+});
 
-function setConn(status, label) {
-  const c = $("conn");
-  c.className = "conn conn-" + status;
-  c.textContent = label || status;
-}
+// --- events ----------------------------------------------------------------------------------------
 
-function fmtSeconds(s) {
-  if (s === null || s === undefined) return "—";
-  if (s < 90) return s.toFixed(0) + " s";
-  if (s < 5400) return (s / 60).toFixed(1) + " min";
-  return (s / 3600).toFixed(1) + " h";
-}
-
-function renderApvs() {
-  const list = $("apvs");
-  const items = [...state.apvs.values()].sort((a, b) => (b.processed_at || "").localeCompare(a.processed_at || ""));
-  list.replaceChildren(...items.slice(0, MAX_APVS).map((apv) => {
-    const li = el("li");
-    const head = el("div", "apv-head");
-    head.append(el("span", "cve", apv.cve_id),
-      el("span", "badge p-" + apv.priority, apv.priority),
-      el("span", "meta", apv.cvss ? "CVSS " + apv.cvss.base_score + " " + apv.cvss.severity : "no CVSS"),
-      el("span", "meta", (apv.affected_services || []).join(", ")));
-    const pkgs = (apv.affected_packages || []).map((p) => p.ecosystem + ":" + p.name +
-      (p.fixed_versions && p.fixed_versions.length ? " → " + p.fixed_versions.join(", ") : "")).join("; ");
-    li.append(head, el("p", "summary", apv.summary), el("p", "meta", pkgs + " · " + apv.recommended_strategy));
-    return li;
-  }));
-}
-
-function renderPatches() {
-  const list = $("patches");
-  const items = [...state.patches.values()].sort((a, b) => (b.updated_at || "").localeCompare(a.updated_at || ""));
-  list.replaceChildren(...items.slice(0, MAX_PATCHES).map((p) => {
-    const li = el("li");
-    const head = el("div", "apv-head");
-    head.append(el("span", "cve", p.cve_id), el("span", "badge s-" + p.status, p.status.replace("_", " ")),
-      el("span", "meta", p.strategy || ""));
-    li.append(head);
-    if (p.pr_url && /^https?:\/\//i.test(p.pr_url)) {
-      const a = el("a", null, "pull request");
-      a.href = p.pr_url; a.rel = "noopener noreferrer"; a.target = "_blank";
-      li.append(a);
-    }
-    return li;
-  }));
-}
-
-function renderMetrics(m) {
-  const rows = [
-    ["MTTR mean", fmtSeconds(m.mttr_avg_seconds)], ["MTTR p50", fmtSeconds(m.mttr_p50_seconds)],
-    ["MTTR p90", fmtSeconds(m.mttr_p90_seconds)],
-    ["Success rate", m.success_rate === null ? "—" : (m.success_rate * 100).toFixed(1) + " %"],
-    ["APVs / hour", m.apvs_per_hour === null ? "—" : m.apvs_per_hour],
-    ["Detected", m.apvs_detected], ["Confirmed", m.apvs_confirmed], ["Applied", m.patches_applied],
-  ];
-  $("metrics").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", null, k), el("dd", null, v)]));
-}
-
-function handle(msg) {
-  if (msg.cursor && msg.type !== "hello") state.cursor = msg.cursor;
+function handle(msg, source) {
+  const p = msg.payload;
+  if (!p || typeof p !== "object") return;
   switch (msg.type) {
-    case "hello":
-      if (msg.payload.mode === "snapshot") { state.apvs.clear(); state.patches.clear(); }
-      state.cursor = msg.payload.cursor;
-      break;
-    case "apv": state.apvs.set(msg.payload.cve_id, msg.payload); renderApvs(); break;
-    case "patch": state.patches.set(msg.payload.patch_id, msg.payload); renderPatches(); break;
-    case "metrics": renderMetrics(msg.payload); break;
-    default: return;
+    case "apv": if (applyApv(p, !msg.snapshot) || source === "ws") counted(); break;
+    case "patch": if (applyPatch(p) || source === "ws") counted(); break;
+    case "metrics": showMetrics(p); break;
+    default: return; // heartbeat, pong, error and unknown types: nothing to show
   }
-  if (msg.type !== "hello") { state.received++; state.lastEventAt = Date.now(); }
-  $("received").textContent = state.received + " events";
 }
 
-function connect() {
-  const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  const url = new URL(proto + "//" + location.host + "/ws/adaptive-immunity");
-  if (state.cursor) url.searchParams.set("cursor", state.cursor);
-  setConn(state.retry ? "reconnecting" : "connecting");
-  const ws = new WebSocket(url, ["immunity.v1"]);
-  ws.onopen = () => { state.retry = 0; setConn("connected"); };
-  ws.onmessage = (e) => { try { handle(JSON.parse(e.data)); } catch (err) { console.warn("bad message", err); } };
-  ws.onclose = () => {
-    const delay = Math.min(30000, 500 * 2 ** state.retry) * (0.5 + Math.random() / 2);
-    state.retry++;
-    setConn("reconnecting", "reconnecting in " + Math.ceil(delay / 1000) + " s");
-    setTimeout(connect, delay);
-  };
+function counted() {
+  received++;
+  lastEventAt = Date.now();
+  setText($("received"), received.toLocaleString("en") + (received === 1 ? " event" : " events"));
+  tickAge();
 }
 
-setInterval(() => {
-  $("age").textContent = state.lastEventAt ? "last event " + Math.round((Date.now() - state.lastEventAt) / 1000) + " s ago" : "";
-}, 1000);
-connect();
+function matchesFilters(apv) {
+  if (filters.priority.length && !filters.priority.includes(apv.priority)) return false;
+  if (filters.service && !(apv.affected_services || []).includes(filters.service)) return false;
+  return true;
+}
+
+function applyApv(apv, live) {
+  if (typeof apv.cve_id !== "string" || !matchesFilters(apv)) return false; // the REST `since` path filters by priority only
+  for (const s of apv.affected_services || []) addService(s);
+  const list = $("apvs");
+  const existing = apvs.get(apv.cve_id);
+  const card = apvCard(apv, latestPatch.get(apv.cve_id));
+  if (existing) {
+    const open = existing.li.querySelector("details")?.open;
+    if (open) card.querySelector("details").open = true;
+    existing.li.replaceChildren(card);
+    existing.apv = apv;
+    if (live && existing.li !== list.firstElementChild) insertTop(existing.li, live);
+    return true;
+  }
+  const li = el("li", {}, card);
+  apvs.set(apv.cve_id, { apv, li });
+  insertTop(li, live);
+  while (apvs.size > MAX_APVS) {
+    const last = list.lastElementChild;
+    apvs.delete(last.querySelector("[data-cve]").dataset.cve);
+    last.remove();
+  }
+  countApvs();
+  return true;
+}
+
+/** Newest first: put on top; keep the user's place (and count "N new") when scrolled away. */
+function insertTop(li, live) {
+  const list = $("apvs");
+  const away = list.scrollTop > AWAY_PX;
+  const before = list.scrollHeight;
+  list.prepend(li);
+  if (away) {
+    list.scrollTop += list.scrollHeight - before;
+    if (live) { unseen++; showUnseen(); }
+  } else {
+    list.scrollTop = 0;
+  }
+}
+
+function showUnseen() {
+  const b = $("new-items");
+  b.hidden = unseen === 0;
+  setText(b, "↑ " + unseen + " new");
+}
+
+function applyPatch(p) {
+  if (typeof p.patch_id !== "string") return false;
+  if (filtered() && !apvs.has(p.cve_id)) return false; // polled patches are not filtered by the server
+  const existing = patches.get(p.patch_id);
+  if (existing && !newer(p, existing.patch)) return false;
+  const list = $("patches");
+  const card = patchCard(p);
+  let li;
+  if (existing) {
+    li = existing.li;
+    li.replaceChildren(card);
+    existing.patch = p;
+  } else {
+    li = el("li", {}, card);
+    patches.set(p.patch_id, { patch: p, li });
+  }
+  if (list.firstElementChild !== li) list.prepend(li);
+  while (patches.size > MAX_PATCHES) {
+    const last = list.lastElementChild;
+    patches.delete(last.querySelector("[data-patch]").dataset.patch);
+    last.remove();
+  }
+  const prev = latestPatch.get(p.cve_id);
+  if (!prev || prev.patch_id === p.patch_id || (p.updated_at || "") >= (prev.updated_at || "")) {
+    latestPatch.set(p.cve_id, p);
+    const a = apvs.get(p.cve_id);
+    if (a) {
+      const open = a.li.querySelector("details")?.open;
+      const card2 = apvCard(a.apv, p);
+      if (open) card2.querySelector("details").open = true;
+      a.li.replaceChildren(card2);
+    }
+  }
+  countPatches();
+  return true;
+}
+
+const RANK = Object.fromEntries([...LIFECYCLE, "failed", "rolled_back"].map((s, i) => [s, i]));
+
+/** Whether a polled patch state is newer than the one shown (a patch only moves forward). */
+function newer(p, q) {
+  if ((p.updated_at || "") !== (q.updated_at || "")) return (p.updated_at || "") > (q.updated_at || "");
+  return (RANK[p.status] ?? -1) > (RANK[q.status] ?? -1);
+}
+
+function filtered() {
+  return filters.priority.length > 0 || !!filters.service;
+}
+
+function reset() {
+  apvs.clear();
+  patches.clear();
+  latestPatch.clear();
+  $("apvs").replaceChildren();
+  $("patches").replaceChildren();
+  unseen = 0;
+  showUnseen();
+  countApvs();
+  countPatches();
+}
+
+function countApvs() {
+  $("apvs-empty").hidden = apvs.size > 0;
+  setText($("apv-count"), apvs.size ? apvs.size + (apvs.size >= MAX_APVS ? " (latest " + MAX_APVS + ")" : "") : "");
+}
+
+function countPatches() {
+  $("patches-empty").hidden = patches.size > 0;
+  setText($("patch-count"), patches.size ? String(patches.size) : "");
+}
+
+function addService(s) {
+  if (typeof s !== "string" || services.has(s) || services.size > 500) return;
+  services.add(s);
+  $("services").append(el("option", { attrs: { value: s } }));
+}
+
+// --- metrics ---------------------------------------------------------------------------------------
+
+function buildTiles() {
+  const ul = $("metrics");
+  for (const [id, label] of TILES) {
+    ul.append(el("li", { class: "tile", attrs: { "data-metric": id } },
+      el("span", { class: "label", text: label }),
+      el("span", { class: "value", text: fmt.NONE }),
+      el("span", { class: "sub" }),
+      el("span", { class: "chart" })));
+  }
+}
+
+function showMetrics(m) {
+  const series = m.series || {};
+  for (const [id, label, value, sub, pick, seriesLabel] of TILES) {
+    const tile = $("metrics").querySelector(`[data-metric="${id}"]`);
+    setText(tile.querySelector(".value"), value(m));
+    setText(tile.querySelector(".sub"), sub ? sub(m) : "");
+    tile.querySelector(".chart").replaceChildren(sparkline(pick(series), seriesLabel));
+    tile.setAttribute("aria-label", label + ": " + value(m) + (sub ? " (" + sub(m) + ")" : ""));
+    if (id === "mttr") tile.title = fmt.count(m.mttr_samples) + " remediated APVs; clock stops at " + clean(m.mttr_basis || "merged");
+  }
+  $("by-priority").replaceChildren(priorityTable(m.by_priority));
+  metricsAt = m.computed_at || null;
+  setText($("metrics-age"), metricsAt ? "as of " + fmt.clock(metricsAt) : "");
+}
+
+// --- header ----------------------------------------------------------------------------------------
+
+function showStatus(s) {
+  const c = $("conn");
+  c.dataset.state = s.state;
+  setText($("conn-label"), s.label);
+  setText($("conn-detail"), s.detail || "");
+  if (s.state === "connected") $("auth").hidden = true;
+  $("reconnect").hidden = !(s.state === "disconnected" && s.detail !== "token needed");
+}
+
+function tickAge() {
+  setText($("age"), lastEventAt ? "last event " + fmt.age(Date.now() - lastEventAt) : "no event yet");
+}
+
+// --- filters (kept in the page URL, applied by the server) --------------------------------------------
+
+function readFilters() {
+  const q = new URLSearchParams(location.search);
+  const priority = (q.get("priority") || "").split(",").map((s) => s.trim().toLowerCase()).filter((p) => PRIORITIES.includes(p));
+  return { priority, service: (q.get("service") || "").trim() };
+}
+
+function showFilters() {
+  for (const box of $("filters").querySelectorAll("input[name=priority]")) box.checked = filters.priority.includes(box.value);
+  $("service").value = filters.service;
+  setText($("filter-note"), filtered() ? "filtered by the server" : "");
+}
+
+function applyFilters(next) {
+  filters = next;
+  const url = new URL(location.href);
+  url.search = "";
+  if (next.priority.length) url.searchParams.set("priority", next.priority.join(","));
+  if (next.service) url.searchParams.set("service", next.service);
+  history.replaceState(null, "", url);
+  showFilters();
+  client.setFilters(filters);
+}
+
+$("filters").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const priority = [...$("filters").querySelectorAll("input[name=priority]:checked")].map((b) => b.value);
+  applyFilters({ priority, service: $("service").value.trim() });
+});
+$("clear-filters").addEventListener("click", () => applyFilters({ priority: [], service: "" }));
+
+// --- token, timeline scrolling ---------------------------------------------------------------------
+
+$("token-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const token = $("token").value.trim().replace(/^Bearer\s+/i, "");
+  if (!token) return;
+  $("token").value = "";
+  $("auth").hidden = true;
+  $("forget-token").hidden = false;
+  client.setToken(token);
+});
+$("reconnect").addEventListener("click", () => client.reconnectNow());
+$("forget-token").addEventListener("click", () => {
+  $("forget-token").hidden = true;
+  client.setToken("");
+});
+
+$("apvs").addEventListener("scroll", () => {
+  if ($("apvs").scrollTop <= AWAY_PX && unseen) { unseen = 0; showUnseen(); }
+}, { passive: true });
+$("new-items").addEventListener("click", () => {
+  $("apvs").scrollTo({ top: 0, behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+  unseen = 0;
+  showUnseen();
+  $("apvs").focus({ preventScroll: true });
+});
+
+// --- start -----------------------------------------------------------------------------------------
+
+setText($("server"), location.host);
+$("forget-token").hidden = !client.token;
+buildTiles();
+showFilters();
+countApvs();
+countPatches();
+setInterval(tickAge, 1000);
+client.filters = filters;
+client.start();

@@ -1,0 +1,180 @@
+// Pure builders from data to DOM nodes: APV cards, patch cards, metric tiles, sparklines.
+// Every piece of event data is untrusted and goes through el()/svg(), which set text only.
+import { el, svg, httpUrl, clean } from "./dom.js";
+import * as fmt from "./format.js";
+
+export const PRIORITIES = ["critical", "high", "medium", "low"];
+// Severity and status are never shown by colour alone: each badge carries a word and a symbol.
+const PRIORITY_MARK = { critical: "◆", high: "▲", medium: "■", low: "●" };
+export const LIFECYCLE = ["pending", "validating", "applied", "merged"];
+const STATUS_MARK = { pending: "○", validating: "◔", applied: "◑", merged: "●", failed: "✕", rolled_back: "↺" };
+
+const list = (v) => (Array.isArray(v) ? v : []);
+const str = (v) => (v === null || v === undefined ? "" : String(v));
+
+export function priorityBadge(priority) {
+  const p = PRIORITIES.includes(priority) ? priority : "unknown";
+  return el("span", { class: "badge prio prio-" + p, attrs: { "data-priority": p } },
+    el("span", { class: "mark", attrs: { "aria-hidden": "true" }, text: PRIORITY_MARK[p] || "?" }),
+    p === "unknown" ? "unknown" : p);
+}
+
+export function statusBadge(status) {
+  const s = str(status);
+  const known = Object.hasOwn(STATUS_MARK, s) ? s : "unknown";
+  return el("span", { class: "badge status status-" + known, attrs: { "data-status": known } },
+    el("span", { class: "mark", attrs: { "aria-hidden": "true" }, text: STATUS_MARK[known] || "?" }),
+    s.replace("_", " ") || "unknown");
+}
+
+function cvssText(cvss) {
+  if (!cvss || cvss.base_score === null || cvss.base_score === undefined) return "no CVSS score";
+  return "CVSS " + Number(cvss.base_score).toFixed(1) + " " + str(cvss.severity).toLowerCase();
+}
+
+function packageText(p) {
+  const fixed = list(p.fixed_versions);
+  return str(p.name) + (list(p.affected_versions).length ? " " + list(p.affected_versions).join(", ") : "")
+    + (fixed.length ? " → " + fixed.join(", ") : " (no fix yet)");
+}
+
+function field(dl, name, value) {
+  if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return;
+  dl.append(el("div", {}, el("dt", { text: name }), el("dd", {}, Array.isArray(value) ? value.join(", ") : str(value))));
+}
+
+/** The APV card: head line, summary, services, packages, strategy; expands (details/summary) to the rest. */
+export function apvCard(apv, patch) {
+  const cve = str(apv.cve_id);
+  const card = el("article", { class: "card apv", attrs: { "aria-label": clean(cve) + ", " + str(apv.priority) + " priority" } });
+  card.dataset.cve = cve;
+  const head = el("header", { class: "card-head" },
+    el("h3", { class: "cve", text: cve }),
+    priorityBadge(apv.priority),
+    el("span", { class: "cvss", text: cvssText(apv.cvss) }),
+    patch ? el("span", { class: "apv-patch" }, "patch ", statusBadge(patch.status)) : null,
+    el("time", { class: "when", attrs: { datetime: str(apv.processed_at) }, title: fmt.dateTime(apv.processed_at), text: fmt.clock(apv.processed_at) }));
+  const services = list(apv.affected_services);
+  const pkgs = list(apv.affected_packages);
+  const facts = el("dl", { class: "facts" });
+  field(facts, "Services", services);
+  field(facts, "Packages", pkgs.map(packageText).join("; "));
+  field(facts, "Strategy", str(apv.recommended_strategy).replaceAll("_", " "));
+  card.append(head, el("p", { class: "summary", text: apv.summary || "(no summary)" }), facts);
+
+  const more = el("dl", { class: "facts" });
+  const ctx = apv.maximus_context && typeof apv.maximus_context === "object" ? apv.maximus_context : {};
+  field(more, "Aliases", list(apv.aliases));
+  field(more, "CVSS vector", apv.cvss && apv.cvss.vector_string);
+  field(more, "Complexity", apv.remediation_complexity);
+  field(more, "Notes", apv.remediation_notes);
+  field(more, "Exploit available", ctx.exploit_available === undefined ? null : ctx.exploit_available ? "yes" : "no");
+  field(more, "EPSS", typeof ctx.epss_score === "number" ? fmt.percent(ctx.epss_score) : null);
+  field(more, "CWE", ctx.cwe);
+  field(more, "Environment", ctx.environment);
+  field(more, "Internet facing", ctx.internet_facing === undefined ? null : ctx.internet_facing ? "yes" : "no");
+  field(more, "Published", fmt.dateTime(apv.published));
+  field(more, "Detected", fmt.dateTime(apv.processed_at));
+  field(more, "Source", [apv.source_feed, apv.oraculo_version && "oraculo " + apv.oraculo_version].filter(Boolean).join(", "));
+  if (patch) field(more, "Patch", str(patch.patch_id) + " (" + str(patch.status).replace("_", " ") + ")");
+  const details = el("details", { class: "more" },
+    el("summary", { text: "Details" }),
+    el("p", { class: "details-text", text: apv.details || "(no details)" }),
+    more);
+  card.append(details);
+  return card;
+}
+
+/** The patch card: status badge with the lifecycle, strategy, confidence, files, timings, PR link. */
+export function patchCard(p) {
+  const card = el("article", { class: "card patch", attrs: { "aria-label": "patch for " + clean(p.cve_id) + ", " + str(p.status) } });
+  card.dataset.patch = str(p.patch_id);
+  card.dataset.cve = str(p.cve_id);
+  card.dataset.status = str(p.status);
+  card.append(el("header", { class: "card-head" },
+    el("h3", { class: "cve", text: p.cve_id }),
+    statusBadge(p.status),
+    el("time", { class: "when", attrs: { datetime: str(p.updated_at) }, text: fmt.clock(p.updated_at) })));
+
+  const steps = el("ol", { class: "lifecycle", attrs: { "aria-label": "lifecycle" } });
+  const failed = p.status === "failed" || p.status === "rolled_back";
+  const at = LIFECYCLE.indexOf(p.status);
+  LIFECYCLE.forEach((s, i) => {
+    const done = at >= 0 ? i <= at : false;
+    steps.append(el("li", { class: done ? "done" : "", text: s, attrs: { "aria-current": i === at ? "step" : null } }));
+  });
+  if (failed) steps.append(el("li", { class: "bad", text: str(p.status).replace("_", " "), attrs: { "aria-current": "step" } }));
+  card.append(steps);
+
+  const facts = el("dl", { class: "facts" });
+  field(facts, "Strategy", str(p.strategy).replaceAll("_", " "));
+  field(facts, "Confidence", typeof p.confidence === "number" ? fmt.percent(p.confidence) : null);
+  const files = list(p.files_modified);
+  if (files.length) field(facts, "Files", files.length + (files.length === 1 ? " file: " : " files: ") + files.join(", "));
+  field(facts, "Generated", fmt.clock(p.generated_at));
+  if (p.completed_at) field(facts, "Completed", fmt.clock(p.completed_at));
+  const took = p.time_to_patch_seconds ?? fmt.between(p.generated_at, p.completed_at);
+  if (took !== null && took !== undefined) field(facts, "Time to patch", fmt.duration(took));
+  if (p.error_message) field(facts, "Error", p.error_message);
+  card.append(facts);
+
+  const url = httpUrl(p.pr_url);
+  if (url) {
+    const a = el("a", { class: "pr", text: "Pull request", attrs: { href: url, rel: "noopener noreferrer", target: "_blank" } });
+    card.append(el("p", {}, a));
+  } else if (p.pr_url) {
+    card.append(el("p", { class: "muted" }, "PR: ", el("code", { text: p.pr_url })));
+  }
+  return card;
+}
+
+/** A sparkline as inline SVG: one bar per minute; a minute with no data (null) has no bar. */
+export function sparkline(values, label) {
+  const w = 120, h = 28;
+  const vs = list(values);
+  const nums = vs.filter((v) => typeof v === "number" && Number.isFinite(v));
+  const max = nums.length ? Math.max(...nums) : 0;
+  const s = svg("svg", { class: "spark", viewBox: `0 0 ${w} ${h}`, preserveAspectRatio: "none", role: "img",
+    "aria-label": nums.length ? `${label} per minute, last ${vs.length} minutes, peak ${+max.toFixed(2)}` : `${label}: no data yet` });
+  s.append(svg("title", {}, nums.length ? `${label} per minute, last ${vs.length} minutes` : `${label}: no data yet`));
+  s.append(svg("line", { class: "base", x1: 0, y1: h - 0.5, x2: w, y2: h - 0.5 }));
+  const bw = w / Math.max(vs.length, 1);
+  vs.forEach((v, i) => {
+    if (typeof v !== "number" || !Number.isFinite(v)) return;
+    const bh = Math.max(1, max > 0 ? (v / max) * (h - 2) : 1);
+    s.append(svg("rect", { class: v > 0 ? "bar" : "bar zero", x: (i * bw + bw * 0.15).toFixed(2), y: (h - bh).toFixed(2),
+      width: (bw * 0.7).toFixed(2), height: bh.toFixed(2) }));
+  });
+  return s;
+}
+
+/** The metric tiles: [id, label, value(m), sub(m) or null, series(m), series label]. */
+export const TILES = [
+  ["mttr", "MTTR (mean)", (m) => fmt.duration(m.mttr_avg_seconds),
+    (m) => "p50 " + fmt.duration(m.mttr_p50_seconds) + "\np90 " + fmt.duration(m.mttr_p90_seconds),
+    (s) => s.mttr_avg_seconds, "mean MTTR"],
+  ["success", "Success rate", (m) => fmt.percent(m.success_rate),
+    (m) => fmt.count(m.patches_merged) + " merged\n" + fmt.count(m.patches_failed) + " failed", (s) => s.success_rate, "success rate"],
+  ["rate", "APVs / hour", (m) => fmt.count(m.apvs_per_hour), () => "last 60 min", (s) => s.apvs_detected, "APVs detected"],
+  ["detected", "Detected", (m) => fmt.count(m.apvs_detected), () => "distinct CVEs", (s) => s.apvs_detected, "APVs detected"],
+  ["confirmed", "Confirmed", (m) => fmt.count(m.apvs_confirmed), () => "with a patch", (s) => s.apvs_confirmed, "APVs confirmed"],
+  ["applied", "Applied", (m) => fmt.count(m.patches_applied), (m) => fmt.count(m.patches_open) + " open", (s) => s.patches_applied, "patches applied"],
+];
+
+/** The per-priority table under the tiles. */
+export function priorityTable(byPriority) {
+  const t = el("table", { class: "by-prio" },
+    el("caption", { text: "By priority" }),
+    el("thead", {}, el("tr", {}, ["Priority", "APVs", "MTTR p50", "Success"].map((c) => el("th", { text: c, attrs: { scope: "col" } })))));
+  const body = el("tbody");
+  for (const p of PRIORITIES) {
+    const m = (byPriority && byPriority[p]) || {};
+    body.append(el("tr", {},
+      el("th", { attrs: { scope: "row" } }, priorityBadge(p)),
+      el("td", { text: fmt.count(m.apvs_detected) }),
+      el("td", { text: fmt.duration(m.mttr_p50_seconds) }),
+      el("td", { text: fmt.percent(m.success_rate) })));
+  }
+  t.append(body);
+  return t;
+}

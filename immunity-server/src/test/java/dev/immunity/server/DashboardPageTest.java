@@ -1,0 +1,298 @@
+package dev.immunity.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.immunity.core.json.Json;
+import dev.immunity.core.json.WireFormat;
+import dev.immunity.core.model.Patch;
+import dev.immunity.server.config.ServerSettings;
+import dev.immunity.server.support.DashboardBrowser;
+import dev.immunity.server.support.Fixtures;
+import dev.immunity.server.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.WebElement;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard page in a real browser (Debian's headless chromium) against the real server: what it shows
+ * and that untrusted text never runs.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardPageTest {
+    private static TestServer server;
+    private static DashboardBrowser browser;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(ServerSettings.forTests());
+        browser = DashboardBrowser.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (browser != null) {
+                browser.close();
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    @BeforeEach
+    void openPage() {
+        browser.open(server.http("/").toString());
+        waitConnected();
+        browser.consoleLogs(); // start each test with an empty console
+    }
+
+    private static void waitConnected() {
+        browser.waitFor(d -> "connected".equals(browser.one("#conn").getDomAttribute("data-state")));
+    }
+
+    private static WebElement apvCard(String cve) {
+        return browser.waitFor(d -> browser.all("#apvs [data-cve='" + cve + "']").stream().findFirst().orElse(null));
+    }
+
+    private static String metric(String id) {
+        return browser.text("[data-metric='" + id + "'] .value");
+    }
+
+    @Test
+    @Order(1)
+    void page_loadsWithoutConsoleErrors_andShowsConnectedWithColourAndText() {
+        browser.open(server.http("/adaptive-immunity").toString());
+        waitConnected();
+        browser.open(server.http("/").toString());
+        waitConnected();
+
+        assertThat(browser.text("#conn")).isEqualTo("connected");
+        assertThat(browser.one("#conn").getCssValue("color")).isNotEqualTo(browser.one("#conn-detail").getCssValue("color"));
+        assertThat(browser.text("h1")).isEqualTo("Immunity");
+        assertThat(browser.text("#server")).isEqualTo("127.0.0.1:" + server.server.port());
+        // Nothing measured yet: "no data" shows as a dash, never 0.
+        assertThat(metric("mttr")).isEqualTo("—");
+        assertThat(metric("success")).isEqualTo("—");
+        assertThat(browser.all("#metrics svg.spark")).hasSize(6);
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void triggeredApv_appearsOnTheTimeline_newestFirst() {
+        long start = System.nanoTime();
+        assertThat(server.trigger("{\"cve_id\": \"CVE-2024-41001\"}").statusCode()).isEqualTo(202);
+        WebElement card = apvCard("CVE-2024-41001");
+        System.out.printf("triggered APV shown after %d ms%n", (System.nanoTime() - start) / 1_000_000);
+
+        assertThat(card.getText()).contains("CVE-2024-41001");
+        assertThat(card.findElement(org.openqa.selenium.By.cssSelector(".prio")).getText()).isNotBlank();
+        assertThat(browser.text("#received")).doesNotStartWith("0 ");
+
+        server.server.stream().publish(Fixtures.apv("CVE-2024-41002", "critical", List.of("checkout-api")));
+        WebElement newest = apvCard("CVE-2024-41002");
+        assertThat(browser.all("#apvs > li").getFirst().findElement(org.openqa.selenium.By.cssSelector("[data-cve]"))
+                .getDomAttribute("data-cve")).isEqualTo("CVE-2024-41002");
+        // Severity is a word, not only a colour; packages with their fixed version; services; strategy.
+        assertThat(newest.getText()).contains("CRITICAL", "CVSS 9.8 critical", "example-lib 2.0.0 → 2.0.1",
+                "checkout-api", "dependency upgrade");
+
+        // The card expands to the full details, by keyboard too.
+        WebElement summary = newest.findElement(org.openqa.selenium.By.cssSelector("details summary"));
+        summary.sendKeys(org.openqa.selenium.Keys.ENTER);
+        browser.waitFor(d -> newest.findElement(org.openqa.selenium.By.cssSelector(".details-text")).isDisplayed());
+        assertThat(newest.getText()).contains("A crafted payload lets an attacker execute code", "CVSS:3.1/AV:N");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void patchMovingThroughItsLifecycle_updatesItsCard_andMetricsChange() {
+        String cve = "CVE-2024-42001";
+        String detectedBefore = browser.waitFor(d -> metric("detected").equals("—") ? null : metric("detected"));
+        server.server.stream().publish(Fixtures.apv(cve));
+        apvCard(cve);
+        browser.waitFor(d -> !metric("detected").equals(detectedBefore));
+
+        String patchCss = "#patches [data-cve='" + cve + "']";
+        for (String status : List.of("pending", "validating", "applied", "merged")) {
+            server.server.stream().publish(Fixtures.patch(cve, status));
+            browser.waitFor(d -> browser.all(patchCss).stream()
+                    .anyMatch(e -> status.equals(e.getDomAttribute("data-status"))));
+            assertThat(browser.all(patchCss)).as("one card per patch, updated in place").hasSize(1);
+            assertThat(browser.one(patchCss).findElement(org.openqa.selenium.By.cssSelector(".status")).getText())
+                    .endsWith(status.toUpperCase(java.util.Locale.ROOT));
+        }
+        WebElement patch = browser.one(patchCss);
+        assertThat(patch.getText()).contains("Pull request", "93 %", "requirements.txt");
+        assertThat(patch.findElement(org.openqa.selenium.By.cssSelector("a.pr")).getDomAttribute("href"))
+                .isEqualTo("https://github.com/example-org/payments-api/pull/42");
+        // The APV card follows its patch, and the merged patch gives MTTR and success-rate figures.
+        browser.waitFor(d -> apvCard(cve).getText().contains("MERGED"));
+        browser.waitFor(d -> !metric("mttr").equals("—") && metric("success").equals("100 %"));
+        assertThat(browser.text("[data-metric='applied'] .value")).isNotEqualTo("—");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(4)
+    void hostileApv_isShownAsText_andRunsNothing() {
+        String cve = "CVE-2024-66666";
+        String rlo = "\u202E";
+        ObjectNode n = Fixtures.apvJson(cve, "critical", List.of(
+                "<img src=x onerror=\"window.__pwned='service'\">", "pay" + rlo + "ments-api"));
+        n.put("summary", "<img src=x onerror=\"window.__pwned='summary'\"><script>window.__pwned='script'</script> "
+                + "safe" + rlo + "txt.exe");
+        n.put("details", "<svg onload=\"window.__pwned='details'\"></svg><a href=\"javascript:window.__pwned='a'\">x</a>");
+        n.put("remediation_notes", "<iframe src=\"javascript:window.__pwned='notes'\"></iframe>");
+        server.server.stream().publish(WireFormat.parseApv(n));
+
+        ObjectNode p = Json.mapper().createObjectNode();
+        p.put("patch_id", "patch-" + cve + "-20261125-101500");
+        p.put("cve_id", cve);
+        p.put("strategy_used", "<b onmouseover=\"window.__pwned='strategy'\">code_patch</b>");
+        p.putArray("files_modified").add("<img src=x onerror=\"window.__pwned='file'\">");
+        p.put("status", "failed");
+        p.put("pr_url", "javascript:window.__pwned='pr'");
+        p.put("error_message", "<script>window.__pwned='error'</script>");
+        p.put("generated_at", Instant.now().toString());
+        Patch patch = WireFormat.parsePatch(p, Instant.now());
+        server.server.stream().publish(patch);
+
+        WebElement card = apvCard(cve);
+        browser.waitFor(d -> !browser.all("#patches [data-cve='" + cve + "']").isEmpty());
+        card.findElement(org.openqa.selenium.By.cssSelector("details summary")).click();
+
+        assertThat(card.getText()).contains("<img src=x onerror=\"window.__pwned='summary'\">",
+                "<script>window.__pwned='script'</script>", "safe[U+202E]txt.exe", "pay[U+202E]ments-api",
+                "<img src=x onerror=\"window.__pwned='service'\">", "<svg onload=");
+        WebElement patchCard = browser.one("#patches [data-cve='" + cve + "']");
+        assertThat(patchCard.getText()).contains("javascript:window.__pwned='pr'", "<script>window.__pwned='error'</script>");
+        assertThat(patchCard.findElements(org.openqa.selenium.By.cssSelector("a"))).as("no link for a javascript: URL").isEmpty();
+        // Nothing from the event became markup, and nothing ran.
+        assertThat(browser.all("#apvs img, #apvs script, #apvs iframe, #apvs svg, #apvs a, #patches img, #patches script, #patches b"))
+                .isEmpty();
+        assertThat(browser.js("return typeof window.__pwned")).isEqualTo("undefined");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void page_usesNoHtmlSinks() throws Exception {
+        for (String file : List.of("app.js", "dom.js", "views.js", "format.js", "stream.js")) {
+            var res = server.get("/" + file);
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.headers().firstValue("Content-Type").orElse("")).contains("javascript");
+            assertThat(res.body()).as(file).doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML",
+                    "document.write", "eval(", "new Function");
+        }
+        var index = server.get("/");
+        assertThat(index.headers().firstValue("Content-Security-Policy").orElse(""))
+                .contains("script-src 'self'", "style-src 'self'", "connect-src 'self'");
+        assertThat(index.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(index.body()).doesNotContain("<script>", " style=", "onclick");
+    }
+
+    @Test
+    @Order(6)
+    void clientCutOff_reconnectsByItself_andResumesWithTheMissedEventsOnceEach() {
+        for (int i = 0; i < 3; i++) {
+            server.server.stream().publish(Fixtures.apv("CVE-2024-4300" + i));
+        }
+        apvCard("CVE-2024-43002");
+        String connection = browser.one("#conn").getDomAttribute("data-connection");
+        int before = received();
+        long resumes = server.server.stream().stats().resumes();
+
+        // Cut the page off server-side, then produce events while it is away.
+        server.server.stream().close(connection, 1011, "test: cut off");
+        List<String> missed = List.of("CVE-2024-43100", "CVE-2024-43101", "CVE-2024-43102");
+        missed.forEach(c -> server.server.stream().publish(Fixtures.apv(c)));
+
+        browser.waitFor(d -> !connection.equals(browser.one("#conn").getDomAttribute("data-connection"))
+                && "connected".equals(browser.one("#conn").getDomAttribute("data-state")));
+        missed.forEach(DashboardPageTest::apvCard);
+        assertThat(browser.one("#conn").getDomAttribute("data-mode")).isEqualTo("resume");
+        assertThat(browser.one("#conn").getDomAttribute("data-recovered")).isEqualTo("true");
+        assertThat(server.server.stream().stats().resumes()).isEqualTo(resumes + 1);
+        for (String c : missed) {
+            assertThat(browser.all("#apvs [data-cve='" + c + "']")).as(c).hasSize(1);
+        }
+        // Exactly the three missed events were delivered again: no snapshot, no duplicate.
+        assertThat(received()).isEqualTo(before + missed.size());
+    }
+
+    @Test
+    @Order(7)
+    void filters_areAppliedByTheServer_andKeptInTheUrl() {
+        server.server.stream().publish(Fixtures.apv("CVE-2024-44001", "low", List.of("search-api")));
+        server.server.stream().publish(Fixtures.apv("CVE-2024-44002", "critical", List.of("billing-api")));
+        apvCard("CVE-2024-44002");
+
+        browser.one("#filters input[value=critical]").click();
+        browser.one("#filters button[type=submit]").click();
+        browser.waitFor(d -> browser.all("#apvs [data-cve='CVE-2024-44001']").isEmpty());
+        waitConnected();
+        assertThat(browser.driver.getCurrentUrl()).endsWith("/?priority=critical");
+        assertThat(browser.all("#apvs .prio")).isNotEmpty()
+                .allMatch(e -> e.getText().endsWith("CRITICAL") && "critical".equals(e.getDomAttribute("data-priority")));
+        server.server.stream().publish(Fixtures.apv("CVE-2024-44003", "low", List.of("search-api")));
+        server.server.stream().publish(Fixtures.apv("CVE-2024-44004", "critical", List.of("search-api")));
+        apvCard("CVE-2024-44004");
+        assertThat(browser.all("#apvs [data-cve='CVE-2024-44003']")).isEmpty();
+
+        browser.open(server.http("/?service=search-api").toString());
+        waitConnected();
+        apvCard("CVE-2024-44004");
+        assertThat(browser.one("#service").getDomProperty("value")).isEqualTo("search-api");
+        assertThat(browser.all("#apvs [data-cve='CVE-2024-44002']")).isEmpty();
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(8)
+    void scrolledAway_newApvsAreCounted_notScrolledTo() {
+        for (int i = 0; i < 30; i++) {
+            server.server.stream().publish(Fixtures.apv("CVE-2024-45" + (100 + i)));
+        }
+        apvCard("CVE-2024-45129");
+        browser.js("document.getElementById('apvs').scrollTop = 400");
+        browser.waitFor(d -> ((Number) browser.js("return document.getElementById('apvs').scrollTop")).intValue() > 100);
+        server.server.stream().publish(Fixtures.apv("CVE-2024-45200"));
+        server.server.stream().publish(Fixtures.apv("CVE-2024-45201"));
+        browser.waitFor(d -> browser.one("#new-items").isDisplayed() && browser.text("#new-items").contains("2 new"));
+        assertThat(((Number) browser.js("return document.getElementById('apvs').scrollTop")).intValue()).isGreaterThan(100);
+
+        browser.one("#new-items").click();
+        browser.waitFor(d -> ((Number) browser.js("return document.getElementById('apvs').scrollTop")).intValue() == 0);
+        browser.waitFor(d -> !browser.one("#new-items").isDisplayed());
+    }
+
+    @Test
+    @Order(9)
+    void timeline_isCapped_oldestCardsGoFirst() {
+        for (int i = 0; i < 210; i++) {
+            server.server.stream().publish(Fixtures.apv("CVE-2024-46" + (100 + i)));
+        }
+        apvCard("CVE-2024-46309");
+        browser.waitFor(d -> browser.all("#apvs > li").size() == 200);
+        assertThat(browser.text("#apv-count")).isEqualTo("200 (latest 200)");
+        assertThat(browser.all("#apvs [data-cve='CVE-2024-46100']")).isEmpty();
+        assertThat(browser.all("#apvs [data-cve='CVE-2024-46110']")).hasSize(1);
+    }
+
+    private static int received() {
+        return Integer.parseInt(browser.text("#received").split(" ")[0].replace(",", ""));
+    }
+}

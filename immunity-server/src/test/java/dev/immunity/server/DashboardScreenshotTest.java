@@ -1,0 +1,65 @@
+package dev.immunity.server;
+
+import dev.immunity.server.config.ServerSettings;
+import dev.immunity.server.support.DashboardBrowser;
+import dev.immunity.server.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard with demo data at 1280×800, as most people will see it. Always written to
+ * {@code target/dashboard.png}; to refresh the README's picture run
+ * {@code ./mvnw -pl immunity-server test -Dtest=DashboardScreenshotTest -Ddashboard.screenshot=../docs/dashboard.png}.
+ */
+class DashboardScreenshotTest {
+    private static TestServer server;
+    private static DashboardBrowser browser;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(ServerSettings.forTests().withDemo(true));
+        browser = DashboardBrowser.start(1280, 800);
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (browser != null) {
+                browser.close();
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    @Test
+    void demoDashboard_at1280x800_withoutConsoleErrors() throws Exception {
+        browser.open(server.http("/").toString());
+        browser.waitFor(d -> "connected".equals(browser.one("#conn").getDomAttribute("data-state")));
+        browser.waitFor(d -> browser.all("#apvs > li").size() >= 10 && browser.all("#patches > li").size() >= 5
+                && !browser.text("[data-metric='mttr'] .value").equals("—"));
+        Thread.sleep(1500); // let the "last event" age and the demo stream settle into a typical moment
+
+        byte[] png = browser.screenshot();
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        assertThat(image.getWidth()).isEqualTo(1280);
+        assertThat(image.getHeight()).isEqualTo(800);
+        Files.write(Path.of("target", "dashboard.png"), png);
+        String out = System.getProperty("dashboard.screenshot");
+        if (out != null && !out.isBlank()) {
+            Files.write(Path.of(out), png);
+        }
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+}
