@@ -32,6 +32,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: ${env:IMMUNITY_HOST:-127.0.0.1}).")
     String host;
 
+    @Option(names = "--kafka", paramLabel = "HOST:PORT",
+            description = "Read events from Kafka at these bootstrap servers (also IMMUNITY_KAFKA_BOOTSTRAP_SERVERS).")
+    String kafka;
+
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (also IMMUNITY_CONFIG).")
     String config;
 
@@ -53,6 +57,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (host != null) {
             overrides.put("immunity.host", host);
+        }
+        if (kafka != null) {
+            overrides.put("immunity.kafka.bootstrap-servers", kafka);
         }
         if (config != null) {
             overrides.put("immunity.config", config);

@@ -2,6 +2,7 @@ package dev.immunity.server;
 
 import dev.immunity.core.demo.DemoGenerator;
 import dev.immunity.core.demo.DemoStream;
+import dev.immunity.core.kafka.KafkaSource;
 import dev.immunity.core.metrics.MetricsEngine;
 import dev.immunity.core.metrics.MetricsSettings;
 import dev.immunity.core.metrics.MttrBasis;
@@ -52,6 +53,7 @@ public final class ImmunityServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final WsPinger pinger;
     private final DemoStream demo;
+    private final KafkaSource kafka;
     private final WebServer server;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -67,6 +69,8 @@ public final class ImmunityServer implements AutoCloseable {
         Set<StreamEndpoint> open = ConcurrentHashMap.newKeySet();
         this.pinger = new WsPinger(open, settings.ws().pingInterval(), scheduler);
         DemoGenerator lifecycles = new DemoGenerator(System.nanoTime(), clock);
+        this.kafka = settings.kafka() == null ? null : new KafkaSource(settings.kafka(), stream, clock);
+        EventIngress ingress = kafka == null ? EventIngress.direct(stream) : EventIngress.kafka(kafka);
 
         HttpRouting.Builder http = HttpRouting.builder()
                 .addFilter(HttpFilters.securityHeaders());
@@ -75,7 +79,7 @@ public final class ImmunityServer implements AutoCloseable {
         }
         http.register(API_PATH, new ApvApiService(store, stream));
         if (settings.trigger().enabled()) {
-            http.register("/api/test", new TriggerService(stream, lifecycles, scheduler,
+            http.register("/api/test", new TriggerService(ingress, lifecycles, scheduler,
                     settings.trigger().ratePerSecond(), settings.maxRequestBytes(), clock));
         }
         // Unknown API paths answer JSON like every other API error (the page's static files are not under /api).
@@ -103,7 +107,7 @@ public final class ImmunityServer implements AutoCloseable {
                 .addFeature(ObserveFeature.builder()
                         .addObserver(HealthObserver.builder()
                                 .details(true)
-                                .addCheck(ServerMeters.streamHealth(stream))
+                                .addCheck(ServerMeters.streamHealth(stream, kafka))
                                 .build())
                         .addObserver(MetricsObserver.create())
                         .build())
@@ -117,9 +121,12 @@ public final class ImmunityServer implements AutoCloseable {
                 .build();
         if (settings.demo()) {
             DemoGenerator generator = new DemoGenerator(System.nanoTime(), clock);
-            // The last half hour first, so every number on the dashboard has data from the start.
-            DemoStream.backlog(generator, 40, java.time.Duration.ofMinutes(30)).forEach(stream::publish);
-            this.demo = new DemoStream(generator, stream::publish, settings.demoInterval());
+            if (kafka == null) {
+                // The last half hour first, so every number on the dashboard has data from the start.
+                // (With Kafka the topics keep what earlier runs produced.)
+                DemoStream.backlog(generator, 40, java.time.Duration.ofMinutes(30)).forEach(stream::publish);
+            }
+            this.demo = new DemoStream(generator, ingress::submit, settings.demoInterval());
         } else {
             this.demo = null;
         }
@@ -168,13 +175,17 @@ public final class ImmunityServer implements AutoCloseable {
         ImmunityServer s = new ImmunityServer(settings, clock);
         s.stream.start();
         s.server.start();
-        ServerMeters.add(s.stream); // after start: the metrics feature has set up the registry
+        ServerMeters.add(s.stream, s.kafka); // after start: the metrics feature has set up the registry
+        if (s.kafka != null) {
+            s.kafka.start(); // after the web server: REST and WebSocket serve even while Kafka is down
+        }
         s.pinger.start();
         if (s.demo != null) {
             s.demo.start();
         }
         LOG.log(System.Logger.Level.INFO, "Immunity listening on http://" + settings.host() + ":" + s.port()
-                + (settings.demo() ? " (demo stream on)" : "") + (settings.auth().enabled() ? " (JWT auth on)" : ""));
+                + (settings.demo() ? " (demo stream on)" : "") + (settings.auth().enabled() ? " (JWT auth on)" : "")
+                + (settings.kafka() != null ? " (events from Kafka at " + settings.kafka().bootstrapServers() + ")" : ""));
         return s;
     }
 
@@ -186,6 +197,11 @@ public final class ImmunityServer implements AutoCloseable {
     /** The stream manager: publish events into the server from embedding code or tests. */
     public StreamManager stream() {
         return stream;
+    }
+
+    /** The Kafka source, when Kafka is configured. */
+    public java.util.Optional<KafkaSource> kafka() {
+        return java.util.Optional.ofNullable(kafka);
     }
 
     /** The event store behind the REST API. */
@@ -206,9 +222,12 @@ public final class ImmunityServer implements AutoCloseable {
         if (demo != null) {
             demo.close();
         }
+        if (kafka != null) {
+            kafka.close();
+        }
         stream.stop();
         scheduler.shutdownNow();
         server.stop();
-        ServerMeters.remove(stream);
+        ServerMeters.remove(stream, kafka);
     }
 }

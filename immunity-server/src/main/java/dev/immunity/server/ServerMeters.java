@@ -1,5 +1,6 @@
 package dev.immunity.server;
 
+import dev.immunity.core.kafka.KafkaSource;
 import dev.immunity.core.model.EventType;
 import dev.immunity.core.stream.StreamManager;
 import dev.immunity.core.stream.StreamStats;
@@ -24,20 +25,27 @@ import java.util.function.ToLongFunction;
  */
 final class ServerMeters {
     private static final Set<StreamManager> LIVE = new CopyOnWriteArraySet<>();
+    private static final Set<KafkaSource> SOURCES = new CopyOnWriteArraySet<>();
     private static volatile boolean registered;
 
     private ServerMeters() {
     }
 
     /** Counts a started server's stream in the meters (registering them on first use). */
-    static void add(StreamManager stream) {
+    static void add(StreamManager stream, KafkaSource kafka) {
         LIVE.add(stream);
+        if (kafka != null) {
+            SOURCES.add(kafka);
+        }
         register();
     }
 
     /** Stops counting a stopped server's stream. */
-    static void remove(StreamManager stream) {
+    static void remove(StreamManager stream, KafkaSource kafka) {
         LIVE.remove(stream);
+        if (kafka != null) {
+            SOURCES.remove(kafka);
+        }
     }
 
     private static synchronized void register() {
@@ -58,6 +66,12 @@ final class ServerMeters {
                     .tags(List.of(Tag.create("type", t.wire())))
                     .description("Events accepted, by type"));
         }
+        registry.getOrCreate(FunctionalCounter.builder("immunity_kafka_dead_lettered", SOURCES,
+                        sources -> sources.stream().mapToLong(k -> k.deadLettered()).sum())
+                .description("Kafka records that were not valid events, sent to the dead-letter topic"));
+        registry.getOrCreate(FunctionalCounter.builder("immunity_kafka_records", SOURCES,
+                        sources -> sources.stream().mapToLong(k -> k.consumed()).sum())
+                .description("Kafka records read"));
         registered = true;
     }
 
@@ -73,8 +87,11 @@ final class ServerMeters {
         return total;
     }
 
-    /** Readiness: the stream is serving; details say how many clients and where events come from. */
-    static HealthCheck streamHealth(StreamManager stream) {
+    /**
+     * Readiness: the stream serves; with Kafka, the source must also have rebuilt its state and reach the
+     * cluster (DOWN otherwise, with the reason in the details; REST and WebSocket keep serving meanwhile).
+     */
+    static HealthCheck streamHealth(StreamManager stream, KafkaSource kafka) {
         return new HealthCheck() {
             @Override
             public HealthCheckType type() {
@@ -83,16 +100,25 @@ final class ServerMeters {
 
             @Override
             public String name() {
-                return "stream";
+                return kafka == null ? "stream" : "kafka";
             }
 
             @Override
             public HealthCheckResponse call() {
-                return HealthCheckResponse.builder()
-                        .status(true)
-                        .detail("connections", stream.connectionCount())
-                        .detail("source", "in-memory")
-                        .build();
+                var b = HealthCheckResponse.builder().detail("connections", stream.connectionCount());
+                if (kafka == null) {
+                    return b.status(true).detail("source", "in-memory").build();
+                }
+                KafkaSource.Status k = kafka.status();
+                b.status(k.ready())
+                        .detail("source", "kafka")
+                        .detail("phase", k.phase().name().toLowerCase(java.util.Locale.ROOT))
+                        .detail("broker", k.brokerUp() ? "up" : "down")
+                        .detail("dead_lettered", k.deadLettered());
+                if (k.lastError() != null && !k.ready()) {
+                    b.detail("last_error", k.lastError());
+                }
+                return b.build();
             }
         };
     }

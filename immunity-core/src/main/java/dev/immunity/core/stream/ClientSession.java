@@ -34,6 +34,8 @@ final class ClientSession {
     private final Listener listener;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Source offsets below which this client already has the events (it resumed from an offset cursor). */
+    private volatile java.util.Map<String, Long> skipBelow;
 
     ClientSession(String id, Connection connection, ConnectOptions options, int capacity, int maxBatchBytes,
                   Executor executor, Listener listener) {
@@ -45,6 +47,19 @@ final class ClientSession {
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.executor = executor;
         this.listener = listener;
+    }
+
+    void skipBelow(java.util.Map<String, Long> offsets) {
+        this.skipBelow = offsets;
+    }
+
+    /**
+     * Whether the client already has this event: it resumed, on an instance that had not yet read as far,
+     * from a cursor past the event's offset.
+     */
+    boolean alreadyHas(StreamHistory.Entry entry) {
+        var skip = skipBelow;
+        return skip != null && entry.partition() != null && entry.offset() < skip.getOrDefault(entry.partition(), 0L);
     }
 
     /** Messages sent before anything queued (snapshot or replay); not bounded by the queue capacity. */

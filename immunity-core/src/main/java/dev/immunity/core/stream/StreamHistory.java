@@ -5,13 +5,33 @@ import dev.immunity.core.model.Priority;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** A bounded, ordered history of serialized stream messages, each with its sequence number. Not thread-safe. */
+/**
+ * A bounded, ordered history of serialized stream messages, and the cursors that point into it.
+ * Not thread-safe: the {@link StreamManager} guards it.
+ *
+ * <p>Two kinds of position:
+ * <ul>
+ *   <li><b>In memory</b> (events published by code): a sequence number in this process's history;
+ *       the cursor is {@code <epoch>-<seq>}, and a restarted process has another epoch.</li>
+ *   <li><b>Source offsets</b> (events read from Kafka): every event has a partition and an offset; the
+ *       cursor is the next offset of every partition ({@code k.<topics>.<partition>-<offset>…}), so it
+ *       means the same on every instance reading those topics and across restarts.</li>
+ * </ul>
+ */
 final class StreamHistory {
-    /** One message: its sequence number, its event, what filters match it on, and its frame (serialized once). */
-    record Entry(long seq, Event event, Priority priority, List<String> services, String frame) {
+    /** One message: its event, what filters match it on, its partition and offset (or null, -1), and its frame. */
+    record Entry(long seq, Event event, Priority priority, List<String> services, String partition, long offset,
+                 String frame) {
+    }
+
+    /** What a client resuming from a cursor gets: the missed entries and, for offset cursors, what to skip live. */
+    record Resume(List<Entry> missed, Map<String, Long> skipBelow) {
     }
 
     private final String epoch;
@@ -19,59 +39,165 @@ final class StreamHistory {
     private final ArrayDeque<Entry> entries;
     private long lastSeq;
 
+    // Offset mode: the topics' fingerprint, the next offset of every partition, and where history is complete.
+    private String topics;
+    private final Map<String, Long> next = new LinkedHashMap<>();
+    private final Map<String, Long> complete = new LinkedHashMap<>();
+
     StreamHistory(String epoch, int capacity) {
         this.epoch = epoch;
         this.capacity = capacity;
         this.entries = new ArrayDeque<>(Math.min(capacity, 1024));
     }
 
-    String epoch() {
-        return epoch;
-    }
-
-    long lastSeq() {
-        return lastSeq;
-    }
-
-    Cursor cursor() {
-        return new Cursor(epoch, lastSeq);
-    }
-
-    /** The cursor the next appended message will carry. */
-    Cursor nextCursor() {
-        return new Cursor(epoch, lastSeq + 1);
-    }
-
-    void append(Event event, Priority priority, List<String> services, String frame) {
-        lastSeq++;
-        entries.addLast(new Entry(lastSeq, event, priority, services, frame));
-        if (entries.size() > capacity) {
-            entries.removeFirst();
-        }
+    boolean offsetMode() {
+        return topics != null;
     }
 
     /**
-     * The messages after {@code cursor}, oldest first; empty when the cursor is from another history
-     * or older than the history kept (the client then needs a snapshot).
+     * Switches to offset cursors for the given partitions, whose history is complete from the given offsets
+     * (where reading started). Partitions already known keep their positions.
      */
-    Optional<List<Entry>> after(Cursor cursor) {
-        if (!cursor.epoch().equals(epoch) || cursor.seq() > lastSeq) {
-            return Optional.empty();
+    void assign(String topicsFingerprint, Map<String, Long> startOffsets) {
+        if (topics != null && !topics.equals(topicsFingerprint)) {
+            throw new IllegalStateException("history already follows other topics");
         }
-        long firstKept = entries.isEmpty() ? lastSeq + 1 : entries.peekFirst().seq();
-        if (cursor.seq() < firstKept - 1) {
-            return Optional.empty();
+        topics = topicsFingerprint;
+        startOffsets.forEach((partition, start) -> {
+            next.putIfAbsent(partition, start);
+            complete.putIfAbsent(partition, start);
+        });
+    }
+
+    /** Records that a source record was read without producing an event (a duplicate or a poison record). */
+    void skip(String partition, long offset) {
+        next.merge(partition, offset + 1, Math::max);
+    }
+
+    /** Whether this source record was already read. */
+    boolean seen(String partition, long offset) {
+        Long n = next.get(partition);
+        return n != null && offset < n;
+    }
+
+    /** The cursor after the newest event. */
+    String cursor() {
+        if (!offsetMode()) {
+            return new Cursor(epoch, lastSeq).toString();
         }
-        List<Entry> out = new ArrayList<>((int) (lastSeq - cursor.seq()));
-        var it = entries.descendingIterator();
-        while (it.hasNext()) {
-            Entry e = it.next();
-            if (e.seq() <= cursor.seq()) {
-                break;
+        StringBuilder sb = new StringBuilder("k.").append(topics);
+        next.forEach((p, o) -> sb.append('.').append(p).append('-').append(o));
+        return sb.toString();
+    }
+
+    /** Appends an event; {@code frameWithCursor} builds its frame from the cursor after it. */
+    Entry append(Event event, Priority priority, List<String> services, String partition, long offset,
+                 java.util.function.Function<String, String> frameWithCursor) {
+        lastSeq++;
+        if (partition != null) {
+            next.merge(partition, offset + 1, Math::max);
+        }
+        Entry e = new Entry(lastSeq, event, priority, services, partition, offset, frameWithCursor.apply(cursor()));
+        entries.addLast(e);
+        if (entries.size() > capacity) {
+            Entry dropped = entries.removeFirst();
+            if (dropped.partition() != null) {
+                complete.merge(dropped.partition(), dropped.offset() + 1, Math::max);
             }
-            out.add(e);
         }
-        java.util.Collections.reverse(out);
+        return e;
+    }
+
+    /**
+     * What a client missed since {@code cursorText}, oldest first; empty when it cannot be resumed (see
+     * {@link #whyNot}).
+     */
+    Optional<Resume> after(String cursorText) {
+        if (cursorText == null) {
+            return Optional.empty();
+        }
+        if (!offsetMode()) {
+            Optional<Cursor> c = Cursor.parse(cursorText);
+            if (c.isEmpty() || !c.get().epoch().equals(epoch) || c.get().seq() > lastSeq) {
+                return Optional.empty();
+            }
+            long firstKept = entries.isEmpty() ? lastSeq + 1 : entries.peekFirst().seq();
+            if (c.get().seq() < firstKept - 1) {
+                return Optional.empty();
+            }
+            List<Entry> out = new ArrayList<>();
+            var it = entries.descendingIterator();
+            while (it.hasNext()) {
+                Entry e = it.next();
+                if (e.seq() <= c.get().seq()) {
+                    break;
+                }
+                out.add(e);
+            }
+            Collections.reverse(out);
+            return Optional.of(new Resume(out, null));
+        }
+        Optional<Map<String, Long>> offsets = parseOffsets(cursorText);
+        if (offsets.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Long> from = offsets.get();
+        for (var c : complete.entrySet()) {
+            if (from.getOrDefault(c.getKey(), 0L) < c.getValue()) {
+                return Optional.empty();
+            }
+        }
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.offset() >= from.getOrDefault(e.partition(), 0L)) {
+                out.add(e);
+            }
+        }
+        return Optional.of(new Resume(out, from));
+    }
+
+    /** Why {@link #after} could not resume a cursor. */
+    String whyNot(String cursorText) {
+        if (!offsetMode()) {
+            Optional<Cursor> c = Cursor.parse(cursorText);
+            if (c.isEmpty()) {
+                return "not a cursor of this stream";
+            }
+            if (!c.get().epoch().equals(epoch)) {
+                return "cursor is from another stream history (the server restarted or is another instance)";
+            }
+            return c.get().seq() > lastSeq ? "cursor is ahead of this stream" : "cursor is older than the history kept";
+        }
+        if (parseOffsets(cursorText).isEmpty()) {
+            return cursorText.startsWith("k.") ? "cursor is for other topics" : "not a cursor of this stream";
+        }
+        return "cursor is older than the history kept";
+    }
+
+    private Optional<Map<String, Long>> parseOffsets(String text) {
+        if (text.length() > 4096 || !text.startsWith("k.")) {
+            return Optional.empty();
+        }
+        String[] parts = text.split("\\.");
+        if (parts.length < 2 || !parts[1].equals(topics)) {
+            return Optional.empty();
+        }
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (int i = 2; i < parts.length; i++) {
+            int dash = parts[i].lastIndexOf('-');
+            if (dash <= 0) {
+                return Optional.empty();
+            }
+            try {
+                long o = Long.parseLong(parts[i].substring(dash + 1));
+                if (o < 0) {
+                    return Optional.empty();
+                }
+                out.put(parts[i].substring(0, dash), o);
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
         return Optional.of(out);
     }
 }

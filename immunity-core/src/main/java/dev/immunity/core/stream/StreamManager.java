@@ -137,7 +137,7 @@ public final class StreamManager implements AutoCloseable {
         ClientSession session = new ClientSession(id, connection, options, settings.queueCapacity(),
                 settings.maxBatchBytes(), writers, sessionListener);
         synchronized (publishLock) {
-            session.preload(openingFrames(id, options));
+            session.preload(openingFrames(session, options));
             sessions.put(id, session);
         }
         connectionsTotal.increment();
@@ -182,14 +182,14 @@ public final class StreamManager implements AutoCloseable {
      */
     public boolean publish(Event event) {
         return switch (event) {
-            case Apv apv -> broadcastApv(apv);
-            case Patch patch -> broadcastPatch(patch);
+            case Apv apv -> publish(apv, null);
+            case Patch patch -> publish(patch, null);
             case MetricsSnapshot snapshot -> {
                 broadcastMetrics(snapshot);
                 yield true;
             }
             case Heartbeat hb -> {
-                fanOut(frame(EventType.HEARTBEAT.wire(), hb, null, null), null, List.of(), false);
+                fanOut(frame(EventType.HEARTBEAT.wire(), hb, null, null));
                 yield true;
             }
         };
@@ -197,31 +197,84 @@ public final class StreamManager implements AutoCloseable {
 
     /** Publishes an APV; see {@link #publish}. */
     public boolean broadcastApv(Apv apv) {
-        synchronized (publishLock) {
-            EventStore.Outcome outcome = store.apply(apv);
-            if (outcome != EventStore.Outcome.CREATED && outcome != EventStore.Outcome.UPDATED) {
-                duplicates.increment();
-                return false;
-            }
-            metrics.recordApv(apv);
-            appendAndFanOut(EventType.APV, apv, apv.priority(), apv.affectedServices());
-        }
-        return true;
+        return publish(apv, null);
     }
 
     /** Publishes a patch state; see {@link #publish}. */
     public boolean broadcastPatch(Patch patch) {
+        return publish(patch, null);
+    }
+
+    /**
+     * Publishes an APV or patch read from a source with offsets (Kafka). A record already read (a
+     * redelivery after a rewind) is ignored. During a rebuild (reading retained data at start) events
+     * still go to the store, metrics and history, and connected clients get them marked
+     * {@code snapshot: true}: they restate state, they are not new.
+     *
+     * @param position where the event was read; null for events published by code
+     * @return whether the event was new and was sent
+     */
+    public boolean publish(Event event, SourcePosition position) {
         synchronized (publishLock) {
-            EventStore.Applied applied = store.apply(patch);
-            if (!applied.changed()) {
+            if (position != null && history.seen(position.partition(), position.offset())) {
                 duplicates.increment();
                 return false;
             }
-            metrics.recordPatch(applied.patch());
-            Optional<Apv> apv = store.apv(applied.patch().cveId());
-            appendAndFanOut(EventType.PATCH, applied.patch(), apv.map(Apv::priority).orElse(null),
-                    apv.map(Apv::affectedServices).orElse(List.of()));
+            boolean sent = switch (event) {
+                case Apv apv -> applyApv(apv, position);
+                case Patch patch -> applyPatch(patch, position);
+                default -> throw new IllegalArgumentException("only APVs and patches come from a source");
+            };
+            if (!sent && position != null) {
+                history.skip(position.partition(), position.offset());
+            }
+            return sent;
         }
+    }
+
+    /**
+     * Records that a source record produced no event (it was invalid and went to the dead-letter topic),
+     * so cursors move past it.
+     */
+    public void skip(SourcePosition position) {
+        synchronized (publishLock) {
+            history.skip(position.partition(), position.offset());
+        }
+    }
+
+    /**
+     * Switches cursors to source offsets: the history follows these partitions (named {@code a0}, {@code p2}…)
+     * and is complete from the given offsets, where reading starts.
+     *
+     * @param topicsFingerprint identifies the topics, so cursors of other topics are refused
+     */
+    public void assign(String topicsFingerprint, Map<String, Long> startOffsets) {
+        synchronized (publishLock) {
+            history.assign(topicsFingerprint, startOffsets);
+        }
+    }
+
+    private boolean applyApv(Apv apv, SourcePosition position) {
+        EventStore.Outcome outcome = store.apply(apv);
+        if (outcome != EventStore.Outcome.CREATED && outcome != EventStore.Outcome.UPDATED) {
+            duplicates.increment();
+            return false;
+        }
+        metrics.recordApv(apv);
+        appendAndFanOut(EventType.APV, apv, apv.priority(), apv.affectedServices(), position);
+        return true;
+    }
+
+    private boolean applyPatch(Patch patch, SourcePosition position) {
+        EventStore.Applied applied = store.apply(patch);
+        if (!applied.changed()) {
+            duplicates.increment();
+            return false;
+        }
+        metrics.recordPatch(applied.patch());
+        Optional<Apv> apv = store.apv(applied.patch().cveId());
+        appendAndFanOut(EventType.PATCH, applied.patch(), apv.map(Apv::priority).orElse(null),
+                apv.map(Apv::affectedServices).orElse(List.of()), position);
         return true;
     }
 
@@ -229,13 +282,13 @@ public final class StreamManager implements AutoCloseable {
     public void broadcastMetrics(MetricsSnapshot snapshot) {
         lastMetrics = snapshot;
         eventsByType.get(EventType.METRICS).increment();
-        fanOut(frame(EventType.METRICS.wire(), snapshot, null, null), null, List.of(), false);
+        fanOut(frame(EventType.METRICS.wire(), snapshot, null, null));
     }
 
     /** The cursor of the newest event. */
     public String currentCursor() {
         synchronized (publishLock) {
-            return history.cursor().toString();
+            return history.cursor();
         }
     }
 
@@ -247,8 +300,8 @@ public final class StreamManager implements AutoCloseable {
      */
     public Optional<List<Event>> eventsSince(String cursor) {
         synchronized (publishLock) {
-            return Cursor.parse(cursor).flatMap(history::after)
-                    .map(entries -> entries.stream().map(StreamHistory.Entry::event).toList());
+            return history.after(cursor)
+                    .map(resume -> resume.missed().stream().map(StreamHistory.Entry::event).toList());
         }
     }
 
@@ -270,18 +323,26 @@ public final class StreamManager implements AutoCloseable {
         return metrics.snapshot();
     }
 
-    private void appendAndFanOut(EventType type, Event payload, Priority priority, List<String> services) {
-        String frame = frame(type.wire(), payload, history.nextCursor().toString(), null);
-        history.append(payload, priority, services, frame);
+    private void appendAndFanOut(EventType type, Event payload, Priority priority, List<String> services,
+                                 SourcePosition position) {
+        StreamHistory.Entry entry = history.append(payload, priority, services,
+                position == null ? null : position.partition(), position == null ? -1 : position.offset(),
+                cursor -> frame(type.wire(), payload, cursor, null));
         eventsByType.get(type).increment();
-        fanOut(frame, priority, services, true);
-    }
-
-    private void fanOut(String frame, Priority priority, List<String> services, boolean filtered) {
+        String frame = entry.frame();
+        if (position != null && position.rebuilding() && !sessions.isEmpty()) {
+            frame = frame(type.wire(), payload, history.cursor(), Boolean.TRUE);
+        }
         for (ClientSession s : sessions.values()) {
-            if (!filtered || s.filter.isAll() || s.filter.matches(priority, services)) {
+            if ((s.filter.isAll() || s.filter.matches(priority, services)) && !s.alreadyHas(entry)) {
                 s.enqueue(frame);
             }
+        }
+    }
+
+    private void fanOut(String frame) {
+        for (ClientSession s : sessions.values()) {
+            s.enqueue(frame);
         }
     }
 
@@ -305,15 +366,16 @@ public final class StreamManager implements AutoCloseable {
     }
 
     /** Must hold publishLock. */
-    private List<String> openingFrames(String id, ConnectOptions options) {
+    private List<String> openingFrames(ClientSession session, ConnectOptions options) {
         List<String> frames = new ArrayList<>();
+        String id = session.id;
         if (options.cursor() != null) {
-            Optional<Cursor> cursor = Cursor.parse(options.cursor());
-            Optional<List<StreamHistory.Entry>> missed = cursor.flatMap(history::after);
-            if (missed.isPresent()) {
+            Optional<StreamHistory.Resume> resume = history.after(options.cursor());
+            if (resume.isPresent()) {
                 resumes.increment();
+                session.skipBelow(resume.get().skipBelow());
                 frames.add(hello(id, "resume", true, null));
-                for (StreamHistory.Entry e : missed.get()) {
+                for (StreamHistory.Entry e : resume.get().missed()) {
                     if (options.filter().isAll() || options.filter().matches(e.priority(), e.services())) {
                         frames.add(e.frame());
                     }
@@ -322,12 +384,7 @@ public final class StreamManager implements AutoCloseable {
                 return frames;
             }
             resumesFailed.increment();
-            String reason = cursor.isEmpty() ? "not a cursor of this stream"
-                    : !cursor.get().epoch().equals(history.epoch())
-                    ? "cursor is from another stream history (the server restarted or is another instance)"
-                    : cursor.get().seq() > history.lastSeq() ? "cursor is ahead of this stream"
-                    : "cursor is older than the history kept";
-            frames.add(hello(id, "snapshot", false, reason));
+            frames.add(hello(id, "snapshot", false, history.whyNot(options.cursor())));
         } else {
             frames.add(hello(id, "snapshot", null, null));
         }
@@ -358,7 +415,7 @@ public final class StreamManager implements AutoCloseable {
     }
 
     private String hello(String id, String mode, Boolean recovered, String reason) {
-        String cursor = history.cursor().toString();
+        String cursor = history.cursor();
         return frame("hello", new Hello(id, mode, recovered, reason, cursor,
                 settings.heartbeatInterval().toSeconds(), Hello.PROTOCOL), cursor, null);
     }

@@ -1,5 +1,6 @@
 package dev.immunity.server.config;
 
+import dev.immunity.core.kafka.KafkaSettings;
 import dev.immunity.core.store.StoreSettings;
 import dev.immunity.core.stream.StreamSettings;
 import dev.immunity.server.auth.AuthSettings;
@@ -49,6 +50,16 @@ public final class ServerConfig {
             new Key("immunity.store.max-apvs", "10000", "APVs kept in memory"),
             new Key("immunity.store.max-patches", "50000", "patches kept in memory"),
             new Key("immunity.metrics.mttr-basis", "merged", "what ends the MTTR clock: merged or applied"),
+            new Key("immunity.kafka.bootstrap-servers", null, "Kafka bootstrap servers (host:port,…); turns Kafka mode on (serve --kafka)"),
+            new Key("immunity.kafka.apv-topic", KafkaSettings.APV_TOPIC, "the detection engine's APV topic"),
+            new Key("immunity.kafka.patches-topic", KafkaSettings.PATCHES_TOPIC, "the remediation engine's patches topic"),
+            new Key("immunity.kafka.dlq-topic", KafkaSettings.DLQ_TOPIC, "dead-letter topic for invalid records"),
+            new Key("immunity.kafka.group-id", null, "this instance's own consumer group (default immunity-<host>-<port>); never shared"),
+            new Key("immunity.kafka.look-back", null, "how far back to read at start to rebuild state (default: all retained data)"),
+            new Key("immunity.kafka.create-topics", "true", "create missing topics at start"),
+            new Key("immunity.kafka.partitions", "3", "partitions of topics the server creates"),
+            new Key("immunity.kafka.client-properties", null, "extra Kafka client properties, key=value;key=value (SASL/TLS…)"),
+            new Key("immunity.kafka.properties-file", null, "a Java properties file of extra Kafka client properties"),
             new Key("immunity.auth.hs256-secret", null, "HS256 secret (at least 32 bytes); turns JWT auth on"),
             new Key("immunity.auth.public-key", null, "RS256/ES256 public key, PEM; turns JWT auth on"),
             new Key("immunity.auth.public-key-file", null, "file holding that PEM"),
@@ -132,7 +143,56 @@ public final class ServerConfig {
                 new StoreSettings(intValue("immunity.store.max-apvs", 1, 10_000_000),
                         intValue("immunity.store.max-patches", 1, 10_000_000)),
                 basis,
-                auth());
+                auth(),
+                kafka());
+    }
+
+    private KafkaSettings kafka() {
+        Optional<String> servers = text("immunity.kafka.bootstrap-servers");
+        if (servers.isEmpty()) {
+            return null;
+        }
+        Map<String, String> props = new LinkedHashMap<>();
+        Optional<String> file = text("immunity.kafka.properties-file");
+        if (file.isPresent()) {
+            var p = new java.util.Properties();
+            try (var in = Files.newBufferedReader(Path.of(file.get()))) {
+                p.load(in);
+            } catch (IOException | RuntimeException e) {
+                throw new ConfigException("immunity.kafka.properties-file: cannot read " + file.get());
+            }
+            p.stringPropertyNames().forEach(k -> props.put(k, p.getProperty(k)));
+        }
+        for (String pair : text("immunity.kafka.client-properties").map(v -> v.split(";")).orElse(new String[0])) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("immunity.kafka.client-properties: expected key=value;key=value (got \""
+                        + pair.strip() + "\")");
+            }
+            props.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+        }
+        String group = text("immunity.kafka.group-id").orElseGet(() -> "immunity-" + hostName() + "-"
+                + intValue("immunity.port", 0, 65535));
+        Duration lookBack = text("immunity.kafka.look-back").isPresent() ? duration("immunity.kafka.look-back") : null;
+        try {
+            return new KafkaSettings(servers.get(), text("immunity.kafka.apv-topic").orElseThrow(),
+                    text("immunity.kafka.patches-topic").orElseThrow(), text("immunity.kafka.dlq-topic").orElseThrow(),
+                    group, lookBack, bool("immunity.kafka.create-topics"),
+                    intValue("immunity.kafka.partitions", 1, 10_000), props);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("immunity.kafka: " + e.getMessage());
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     private AuthSettings auth() {

@@ -1,5 +1,6 @@
 package dev.immunity.server.config;
 
+import dev.immunity.core.kafka.KafkaSettings;
 import dev.immunity.core.store.StoreSettings;
 import dev.immunity.core.stream.StreamSettings;
 import dev.immunity.server.auth.AuthSettings;
@@ -21,10 +22,11 @@ import java.time.Duration;
  * @param store           how much state is kept
  * @param mttrBasis       {@code merged} or {@code applied}: what ends the MTTR clock
  * @param auth            JWT auth (off by default)
+ * @param kafka           where events come from when Kafka is configured; null on embedded defaults
  */
 public record ServerSettings(String host, int port, boolean demo, Duration demoInterval, long maxRequestBytes,
                              TriggerSettings trigger, WsSettings ws, StreamSettings stream, StoreSettings store,
-                             String mttrBasis, AuthSettings auth) {
+                             String mttrBasis, AuthSettings auth, KafkaSettings kafka) {
 
     /**
      * The test trigger.
@@ -42,31 +44,36 @@ public record ServerSettings(String host, int port, boolean demo, Duration demoI
 
     public ServerSettings withPort(int p) {
         return new ServerSettings(host, p, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth);
+                auth, kafka);
+    }
+
+    public ServerSettings withKafka(KafkaSettings k) {
+        return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+                auth, k);
     }
 
     public ServerSettings withDemo(boolean on) {
         return new ServerSettings(host, port, on, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth);
+                auth, kafka);
     }
 
     public ServerSettings withStream(StreamSettings s) {
         return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, s, store, mttrBasis,
-                auth);
+                auth, kafka);
     }
 
     public ServerSettings withWs(WsSettings w) {
         return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, w, stream, store, mttrBasis,
-                auth);
+                auth, kafka);
     }
 
     public ServerSettings withAuth(AuthSettings a) {
         return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                a);
+                a, kafka);
     }
 
     public ServerSettings withTrigger(TriggerSettings t) {
         return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, t, ws, stream, store, mttrBasis,
-                auth);
+                auth, kafka);
     }
 }

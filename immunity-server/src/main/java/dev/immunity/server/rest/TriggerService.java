@@ -7,7 +7,7 @@ import dev.immunity.core.json.InvalidEventException;
 import dev.immunity.core.json.Json;
 import dev.immunity.core.json.WireFormat;
 import dev.immunity.core.model.Apv;
-import dev.immunity.core.stream.StreamManager;
+import dev.immunity.server.EventIngress;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaTypes;
 import io.helidon.http.Status;
@@ -20,7 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
@@ -30,17 +32,18 @@ import java.util.random.RandomGenerator;
  * same path as real events. With {@code ?simulate_patch=true} its patch lifecycle follows.
  */
 public final class TriggerService implements HttpService {
-    private final StreamManager stream;
+    private final EventIngress ingress;
     private final DemoGenerator lifecycles;
     private final ScheduledExecutorService scheduler;
     private final RateLimiter limiter;
     private final long maxRequestBytes;
     private final InstantSource clock;
+    private static final System.Logger LOG = System.getLogger(TriggerService.class.getName());
     private final RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
 
-    public TriggerService(StreamManager stream, DemoGenerator lifecycles, ScheduledExecutorService scheduler,
+    public TriggerService(EventIngress ingress, DemoGenerator lifecycles, ScheduledExecutorService scheduler,
                           int ratePerSecond, long maxRequestBytes, InstantSource clock) {
-        this.stream = stream;
+        this.ingress = ingress;
         this.lifecycles = lifecycles;
         this.scheduler = scheduler;
         this.limiter = new RateLimiter(ratePerSecond, clock);
@@ -76,19 +79,26 @@ public final class TriggerService implements HttpService {
         } catch (InvalidEventException e) {
             throw new BadRequestException(e.getMessage(), e.field());
         }
-        boolean sent = stream.broadcastApv(apv);
+        Map<String, Object> outcome;
+        try {
+            outcome = ingress.submit(apv).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadRequestException(Status.SERVICE_UNAVAILABLE_503, "interrupted", null);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "trigger could not publish " + apv.cveId() + ": " + e);
+            throw new BadRequestException(Status.SERVICE_UNAVAILABLE_503,
+                    "could not publish the APV: the event source (Kafka) is unavailable; try again", null);
+        }
+        boolean sent = !"duplicate".equals(outcome.get("status"));
         if (simulate && sent) {
-            synchronized (lifecycles) {
-                for (var step : lifecycles.plan(apv)) {
-                    scheduler.schedule(() -> stream.broadcastPatch(step.patch().withStatus(step.patch().status(),
-                            clock.instant())), step.delay().toMillis(), TimeUnit.MILLISECONDS);
-                }
+            for (var step : lifecycles.plan(apv)) {
+                scheduler.schedule(() -> ingress.submit(step.patch().withStatus(step.patch().status(), clock.instant())),
+                        step.delay().toMillis(), TimeUnit.MILLISECONDS);
             }
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("status", sent ? "accepted" : "duplicate");
+        Map<String, Object> answer = new LinkedHashMap<>(outcome);
         answer.put("cve_id", apv.cveId());
-        answer.put("cursor", stream.currentCursor());
         answer.put("simulate_patch", simulate && sent);
         answer.put("apv", apv);
         res.status(sent ? Status.ACCEPTED_202 : Status.OK_200);

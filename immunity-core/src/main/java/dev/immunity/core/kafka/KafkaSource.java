@@ -1,0 +1,431 @@
+package dev.immunity.core.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.immunity.core.json.InvalidEventException;
+import dev.immunity.core.json.Json;
+import dev.immunity.core.json.WireFormat;
+import dev.immunity.core.model.Event;
+import dev.immunity.core.stream.SourcePosition;
+import dev.immunity.core.stream.StreamManager;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Reads the pipeline's APV and patches topics into a {@link StreamManager}: <b>one</b> consumer per
+ * process, on its own thread, handing each record straight to the stream (no other thread in between).
+ *
+ * <ul>
+ *   <li><b>Every instance sees every event</b>: the source assigns itself every partition of both topics
+ *       (no consumer-group sharing); its own group id only records what it has processed.</li>
+ *   <li><b>Rebuild at start</b>: it reads the retained data (or {@code lookBack}) before reporting itself
+ *       live; those events rebuild state, metrics and history and are not pushed as new.</li>
+ *   <li><b>Poison records</b> (not JSON, not a valid APV/patch) go to the dead-letter topic in the producers'
+ *       shape and are counted; the next record is delivered as usual. Records are parsed here, never in a
+ *       deserializer, so one bad record cannot wedge the consumer.</li>
+ *   <li><b>Cursors are offsets</b>: the stream's cursor names the next offset of every partition, so a client
+ *       can resume on a restarted server or another instance.</li>
+ *   <li><b>Offsets are committed after</b> the events they carry are in the store.</li>
+ *   <li><b>Broker down</b>: the source retries with backoff; REST and WebSocket keep serving.</li>
+ * </ul>
+ */
+public final class KafkaSource implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(KafkaSource.class.getName());
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    /** Where the source is in its life. */
+    public enum Phase { CONNECTING, REBUILDING, LIVE, STOPPED }
+
+    /**
+     * The source's state for health checks.
+     *
+     * @param phase        connecting (no broker yet), rebuilding (reading retained data), live, stopped
+     * @param brokerUp     whether the cluster answered lately
+     * @param deadLettered records sent to the dead-letter topic
+     * @param consumed     records read
+     * @param lastError    the last problem seen, or null
+     */
+    public record Status(Phase phase, boolean brokerUp, long deadLettered, long consumed, String lastError) {
+        /** Ready to serve current data: live and the broker answering. */
+        public boolean ready() {
+            return phase == Phase.LIVE && brokerUp;
+        }
+    }
+
+    private final KafkaSettings settings;
+    private final StreamManager stream;
+    private final InstantSource clock;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Admin admin;
+    private final Thread thread;
+    private final LongAdder deadLettered = new LongAdder();
+    private final LongAdder consumed = new LongAdder();
+
+    private volatile boolean running = true;
+    private volatile Phase phase = Phase.CONNECTING;
+    private volatile String lastError;
+    private volatile long brokerSeenAtNanos;
+    private volatile long lastProbeNanos;
+
+    // Consumer-thread state.
+    private final Map<TopicPartition, String> names = new HashMap<>();
+    private final Map<TopicPartition, Long> rebuildUntil = new HashMap<>();
+    private final Map<TopicPartition, Long> deadLetteredBefore = new HashMap<>();
+
+    public KafkaSource(KafkaSettings settings, StreamManager stream, InstantSource clock) {
+        this.settings = settings;
+        this.stream = stream;
+        this.clock = clock;
+        this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(producerConfig(settings), new StringSerializer(), new ByteArraySerializer());
+        this.admin = Admin.create(adminConfig(settings));
+        this.thread = Thread.ofPlatform().name("immunity-kafka").daemon(true).unstarted(this::run);
+    }
+
+    /** Starts reading (on its own thread). Returns at once, broker or not. */
+    public void start() {
+        thread.start();
+    }
+
+    /** Stops reading and closes the clients. */
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+        admin.close(Duration.ofSeconds(5));
+        phase = Phase.STOPPED;
+    }
+
+    /** The source's state; probes the cluster (at most once a second, for at most 2 s) when it has been quiet. */
+    public Status status() {
+        long now = System.nanoTime();
+        if (now - brokerSeenAtNanos > TimeUnit.SECONDS.toNanos(3) && now - lastProbeNanos > TimeUnit.SECONDS.toNanos(1)) {
+            lastProbeNanos = now;
+            try {
+                admin.describeCluster().clusterId().get(2, TimeUnit.SECONDS);
+                brokerSeenAtNanos = System.nanoTime();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                lastError = "cluster not reachable: " + rootMessage(e);
+            }
+        }
+        boolean up = System.nanoTime() - brokerSeenAtNanos <= TimeUnit.SECONDS.toNanos(3);
+        return new Status(phase, up, deadLettered.sum(), consumed.sum(), lastError);
+    }
+
+    /** Records sent to the dead-letter topic so far. */
+    public long deadLettered() {
+        return deadLettered.sum();
+    }
+
+    /** Records read so far. */
+    public long consumed() {
+        return consumed.sum();
+    }
+
+    /** Publishes an APV in the producers' format to the APV topic, keyed by its CVE id (as the detection engine does). */
+    public CompletableFuture<RecordMetadata> publishApv(String cveId, ObjectNode apvJson) {
+        return send(settings.apvTopic(), cveId, apvJson);
+    }
+
+    /** Publishes a patch message to the patches topic, keyed by its CVE id. */
+    public CompletableFuture<RecordMetadata> publishPatch(String cveId, ObjectNode patchJson) {
+        return send(settings.patchesTopic(), cveId, patchJson);
+    }
+
+    private CompletableFuture<RecordMetadata> send(String topic, String key, JsonNode value) {
+        CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(topic, key, Json.write(value).getBytes(StandardCharsets.UTF_8)),
+                    (metadata, error) -> {
+                        if (error != null) {
+                            done.completeExceptionally(error);
+                        } else {
+                            done.complete(metadata);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    private void run() {
+        long backoffMs = 200;
+        while (running) {
+            try {
+                if (names.isEmpty()) {
+                    assignAndSeek();
+                    backoffMs = 200;
+                }
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                brokerSeenAtNanos = System.nanoTime();
+                if (!records.isEmpty()) {
+                    Map<TopicPartition, OffsetAndMetadata> processed = new HashMap<>();
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        handle(r);
+                        processed.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                    }
+                    // Only now are these records' events in the store: commit (asynchronously, in order).
+                    consumer.commitAsync(processed, (offsets, error) -> {
+                        if (error != null) {
+                            LOG.log(System.Logger.Level.DEBUG, "offset commit failed (will be retried with the next batch)", error);
+                        }
+                    });
+                }
+                if (phase == Phase.REBUILDING && caughtUp()) {
+                    phase = Phase.LIVE;
+                    LOG.log(System.Logger.Level.INFO, "Kafka: state rebuilt from retained data (" + consumed.sum()
+                            + " records); live");
+                }
+            } catch (WakeupException e) {
+                if (!running) {
+                    break;
+                }
+            } catch (Exception e) {
+                if (!running) {
+                    break;
+                }
+                lastError = rootMessage(e);
+                LOG.log(System.Logger.Level.WARNING, "Kafka: " + lastError + "; retrying in " + backoffMs + " ms");
+                sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 5_000);
+            }
+        }
+        try {
+            consumer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "consumer close", e);
+        }
+    }
+
+    /** Finds the partitions (creating topics when asked), assigns them all, and seeks to where reading starts. */
+    private void assignAndSeek() throws Exception {
+        phase = Phase.CONNECTING;
+        Map<String, List<PartitionInfo>> topics = consumer.listTopics(Duration.ofSeconds(5));
+        brokerSeenAtNanos = System.nanoTime();
+        List<NewTopic> missing = new ArrayList<>();
+        for (String t : List.of(settings.apvTopic(), settings.patchesTopic(), settings.dlqTopic())) {
+            if (!topics.containsKey(t)) {
+                missing.add(new NewTopic(t, java.util.Optional.of(settings.partitions()), java.util.Optional.empty()));
+            }
+        }
+        if (!missing.isEmpty()) {
+            if (!settings.createTopics()) {
+                throw new IllegalStateException("topics missing: " + missing.stream().map(NewTopic::name).toList()
+                        + " (create them, or set immunity.kafka.create-topics=true)");
+            }
+            try {
+                admin.createTopics(missing).all().get(10, TimeUnit.SECONDS);
+                LOG.log(System.Logger.Level.INFO, "Kafka: created topics " + missing.stream().map(NewTopic::name).toList());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+            topics = consumer.listTopics(Duration.ofSeconds(5));
+        }
+        List<TopicPartition> all = new ArrayList<>();
+        Map<TopicPartition, String> found = new LinkedHashMap<>();
+        for (var topic : List.of(settings.apvTopic(), settings.patchesTopic())) {
+            List<PartitionInfo> infos = topics.get(topic);
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("topic " + topic + " has no partitions yet");
+            }
+            char letter = topic.equals(settings.apvTopic()) ? 'a' : 'p';
+            for (PartitionInfo info : infos) {
+                TopicPartition tp = new TopicPartition(topic, info.partition());
+                all.add(tp);
+                found.put(tp, letter + Integer.toString(info.partition()));
+            }
+        }
+        consumer.assign(all);
+        Map<TopicPartition, Long> start = new HashMap<>(consumer.beginningOffsets(all, Duration.ofSeconds(5)));
+        Map<TopicPartition, Long> end = consumer.endOffsets(all, Duration.ofSeconds(5));
+        if (settings.lookBack() != null) {
+            long since = clock.instant().minus(settings.lookBack()).toEpochMilli();
+            Map<TopicPartition, Long> query = new HashMap<>();
+            all.forEach(tp -> query.put(tp, since));
+            Map<TopicPartition, OffsetAndTimestamp> at = consumer.offsetsForTimes(query, Duration.ofSeconds(5));
+            for (TopicPartition tp : all) {
+                OffsetAndTimestamp o = at.get(tp);
+                start.put(tp, o == null ? end.get(tp) : o.offset());
+            }
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(all), Duration.ofSeconds(5));
+        Map<String, Long> startByName = new LinkedHashMap<>();
+        for (TopicPartition tp : all) {
+            consumer.seek(tp, start.get(tp));
+            rebuildUntil.put(tp, end.get(tp));
+            OffsetAndMetadata c = committed.get(tp);
+            deadLetteredBefore.put(tp, c == null ? 0L : c.offset());
+            startByName.put(found.get(tp), start.get(tp));
+        }
+        stream.assign(fingerprint(settings), startByName);
+        names.putAll(found);
+        phase = caughtUp() ? Phase.LIVE : Phase.REBUILDING;
+        LOG.log(System.Logger.Level.INFO, "Kafka: reading " + all.size() + " partitions of " + settings.apvTopic()
+                + " and " + settings.patchesTopic() + (phase == Phase.LIVE ? " (nothing retained)" : "; rebuilding state"));
+    }
+
+    private boolean caughtUp() {
+        for (var e : rebuildUntil.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> r) {
+        consumed.increment();
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        SourcePosition position = new SourcePosition(names.get(tp), r.offset(), r.offset() < rebuildUntil.get(tp));
+        Event event;
+        JsonNode json = null;
+        try {
+            if (r.value() == null) {
+                throw new InvalidEventException("", "empty message (null value)");
+            }
+            json = Json.parse(r.value());
+            event = r.topic().equals(settings.apvTopic()) ? WireFormat.parseApv(json)
+                    : WireFormat.parsePatch(json, Instant.ofEpochMilli(r.timestamp()));
+        } catch (InvalidEventException e) {
+            if (r.offset() >= deadLetteredBefore.getOrDefault(tp, 0L)) {
+                deadLetter(r, json, e.getMessage());
+            }
+            stream.skip(position);
+            return;
+        }
+        stream.publish(event, position);
+    }
+
+    /** Sends a record that is not a valid event to the dead-letter topic, retrying until it is written. */
+    private void deadLetter(ConsumerRecord<byte[], byte[]> r, JsonNode parsed, String error) {
+        deadLettered.increment();
+        String cveId = WireFormat.cveIdOf(parsed);
+        ObjectNode dlq = Json.mapper().createObjectNode();
+        dlq.put("original_message", r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8));
+        dlq.put("error", error);
+        dlq.put("failed_at", clock.instant().toString());
+        dlq.put("topic", r.topic());
+        dlq.put("cve_id", cveId);
+        LOG.log(System.Logger.Level.WARNING, "Kafka: invalid record " + r.topic() + "-" + r.partition() + "@" + r.offset()
+                + " sent to " + settings.dlqTopic() + ": " + error);
+        long backoffMs = 200;
+        while (running) {
+            try {
+                send(settings.dlqTopic(), cveId, dlq).get(10, TimeUnit.SECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                lastError = "dead-letter write failed: " + rootMessage(e);
+                LOG.log(System.Logger.Level.WARNING, "Kafka: " + lastError + "; retrying");
+                sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 5_000);
+            }
+        }
+    }
+
+    /** Identifies the topics in cursors, so a cursor of other topics is not taken for one of these. */
+    static String fingerprint(KafkaSettings s) {
+        int h = (s.apvTopic() + "\n" + s.patchesTopic()).hashCode();
+        return Integer.toString(h & 0x7fffffff, 36);
+    }
+
+    private static Properties common(KafkaSettings s) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+        p.putAll(s.clientProperties());
+        return p;
+    }
+
+    static Properties consumerConfig(KafkaSettings s) {
+        Properties p = common(s);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, s.groupId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "immunity-" + s.groupId());
+        p.putAll(s.clientProperties()); // again: the caller's settings win
+        return p;
+    }
+
+    static Properties producerConfig(KafkaSettings s) {
+        Properties p = common(s);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0"); // kafka-clients 4 defaults to 5 ms: latency matters here
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.putAll(s.clientProperties());
+        return p;
+    }
+
+    static Properties adminConfig(KafkaSettings s) {
+        Properties p = common(s);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        return p;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
