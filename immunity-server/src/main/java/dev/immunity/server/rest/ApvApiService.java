@@ -74,7 +74,8 @@ public final class ApvApiService implements HttpService {
             }
             apvs = new ArrayList<>(latest.values());
             java.util.Collections.reverse(apvs);
-            apvs = apvs.stream().filter(a -> filter.matches(a.priority(), a.affectedServices())).limit(limit).toList();
+            apvs = apvs.stream().filter(a -> filter.matches(a.priority(), a.affectedServices()))
+                    .filter(a -> service == null || a.affectedServices().contains(service)).limit(limit).toList();
         } else {
             apvs = store.apvs(new ApvQuery(limit, filter.priorities(), service));
         }
