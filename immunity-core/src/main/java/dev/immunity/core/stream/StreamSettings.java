@@ -55,6 +55,11 @@ public record StreamSettings(int historySize, int queueCapacity, Duration heartb
                 closeTimeout, maxBatchBytes);
     }
 
+    public StreamSettings withMetricsInterval(Duration interval) {
+        return new StreamSettings(historySize, queueCapacity, heartbeatInterval, interval, snapshotApvs, snapshotPatches,
+                closeTimeout, maxBatchBytes);
+    }
+
     public StreamSettings withCloseTimeout(Duration timeout) {
         return new StreamSettings(historySize, queueCapacity, heartbeatInterval, metricsInterval, snapshotApvs, snapshotPatches,
                 timeout, maxBatchBytes);

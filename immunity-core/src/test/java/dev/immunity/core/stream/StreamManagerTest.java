@@ -259,6 +259,24 @@ class StreamManagerTest {
     }
 
     @Test
+    void metrics_areBroadcastWhenTheyChange_andNotWhileTheyStayTheSame() throws InterruptedException {
+        StreamManager m = manager(StreamSettings.defaults().withMetricsInterval(Duration.ofMillis(50)));
+        RecordingConnection c = new RecordingConnection();
+        m.connect(c);
+        m.start();
+        await(() -> c.messages("metrics").size() >= 2); // the snapshot's, then the first tick's
+        Thread.sleep(300); // six ticks with nothing new
+        int quiet = c.messages("metrics").size();
+        Thread.sleep(300);
+        assertThat(c.messages("metrics")).hasSize(quiet);
+
+        publishApvs(m, 1, 1);
+        await(() -> c.messages("metrics").size() > quiet);
+        JsonNode latest = c.messages("metrics").getLast();
+        assertThat(latest.path("payload").path("apvs_detected").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void stop_closesEveryClientWithGoingAway() {
         StreamManager m = manager();
         RecordingConnection a = new RecordingConnection();
