@@ -17,11 +17,8 @@ import dev.immunity.core.model.TestResults;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -684,19 +681,7 @@ public final class DemoGenerator {
     }
 
     private static Instant lenientTime(JsonNode node) {
-        if (node == null || !node.isTextual()) {
-            return null;
-        }
-        String t = node.textValue().strip();
-        try {
-            return OffsetDateTime.parse(t).toInstant();
-        } catch (DateTimeParseException withOffset) {
-            try {
-                return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException naive) {
-                return null;
-            }
-        }
+        return node == null || !node.isTextual() ? null : WireFormat.parseTimestamp(node.textValue()).orElse(null);
     }
 
     private static <T> T pick(List<T> list, RandomGenerator rnd) {

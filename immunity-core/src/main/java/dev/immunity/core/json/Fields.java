@@ -166,15 +166,21 @@ final class Fields {
      * ISO-8601 with an offset ({@code Z}, {@code +02:00}) or naive (read as UTC), any fraction precision.
      */
     static Instant parseTime(String text, String path) {
+        return tryParseTime(text).orElseThrow(() -> new InvalidEventException(path,
+                "must be an ISO-8601 timestamp such as 2025-10-11T14:30:22.123456 or 2025-10-11T14:30:22Z (got \""
+                        + abbreviate(text.strip()) + "\")"));
+    }
+
+    /** The instant of an ISO-8601 timestamp with an offset or naive (UTC); empty when it is not one. */
+    static java.util.Optional<Instant> tryParseTime(String text) {
         String t = text.strip();
         try {
-            return OffsetDateTime.parse(t).toInstant();
+            return java.util.Optional.of(OffsetDateTime.parse(t).toInstant());
         } catch (DateTimeParseException withOffset) {
             try {
-                return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+                return java.util.Optional.of(LocalDateTime.parse(t).toInstant(ZoneOffset.UTC));
             } catch (DateTimeParseException naive) {
-                throw new InvalidEventException(path, "must be an ISO-8601 timestamp such as 2025-10-11T14:30:22.123456 or "
-                        + "2025-10-11T14:30:22Z (got \"" + abbreviate(t) + "\")");
+                return java.util.Optional.empty();
             }
         }
     }

@@ -43,6 +43,11 @@ public final class WireFormat {
         return id != null && CVE_ID.matcher(id).matches();
     }
 
+    /** Reads a timestamp as the producers write it: ISO-8601 with an offset, or naive (UTC); empty when it is not one. */
+    public static java.util.Optional<Instant> parseTimestamp(String text) {
+        return text == null ? java.util.Optional.empty() : Fields.tryParseTime(text);
+    }
+
     /** Parses one APV message. */
     public static Apv parseApv(String json) {
         return parseApv(Json.parse(json));

@@ -108,7 +108,7 @@ public final class StreamManager implements AutoCloseable {
         writers.shutdown();
         try {
             if (!writers.awaitTermination(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                all.forEach(s -> s.connection.abort());
+                all.forEach(s -> Thread.ofVirtual().start(s.connection::abort));
                 writers.shutdownNow();
             }
         } catch (InterruptedException e) {
@@ -435,12 +435,12 @@ public final class StreamManager implements AutoCloseable {
                 ticker.schedule(() -> {
                     if (!done.get()) {
                         LOG.log(System.Logger.Level.INFO, "client " + s.id + " did not take its close in time: dropped");
-                        s.connection.abort();
+                        Thread.ofVirtual().start(s.connection::abort); // never on the ticker: it may block
                     }
                 }, settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            s.connection.abort();
+            Thread.ofVirtual().start(s.connection::abort);
         }
     }
 
