@@ -319,10 +319,13 @@ final class BenchRun {
 
     private String reachMessage(Exception e) {
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        boolean unreachable = false;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            root = t;
+            unreachable |= t instanceof ConnectException || t instanceof HttpTimeoutException
+                    || t instanceof TimeoutException || t instanceof java.nio.channels.ClosedChannelException;
         }
-        if (root instanceof ConnectException || root instanceof HttpTimeoutException || root instanceof TimeoutException) {
+        if (unreachable) {
             return "cannot reach server at " + plan.base() + ": is it running? set --server";
         }
         return "cannot open the stream at " + wsUri() + ": " + (root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName());
