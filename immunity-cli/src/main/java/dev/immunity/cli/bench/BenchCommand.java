@@ -57,6 +57,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "D", description = "How long to send (idle: hold), such as 30s, 2m (default: 10s; soak 10m).")
     String duration;
 
+    @Option(names = "--warmup", paramLabel = "D", defaultValue = "3s",
+            description = "Send at the same rate for this long first, not measured (JIT warm-up; 0s for none) (default: ${DEFAULT-VALUE}).")
+    String warmup;
+
     @Option(names = "--payload-bytes", paramLabel = "N", defaultValue = "1024", description = "Size of each event's APV JSON (default: ${DEFAULT-VALUE}).")
     int payloadBytes;
 
@@ -125,7 +129,8 @@ public final class BenchCommand implements Callable<Integer> {
                     throw bad(e.getMessage());
                 }
             }
-            BenchRun.Plan plan = new BenchRun.Plan(scenario, base, server.token(), n, r, d, payloadBytes, batch, connectConcurrency);
+            BenchRun.Plan plan = new BenchRun.Plan(scenario, base, server.token(), n, r, d, payloadBytes, batch, connectConcurrency,
+                    "0".equals(warmup.strip()) || "0s".equals(warmup.strip()) ? Duration.ZERO : parseDuration(warmup));
             Map<String, Object> report;
             try (EventSender sender = kafka != null ? new KafkaSender(kafka) : new TriggerSender(http, base, server.token())) {
                 report = new BenchRun(plan, wsClient, sender, local).run();

@@ -36,7 +36,7 @@ import java.util.random.RandomGenerator;
 final class BenchRun {
     /** What a run needs. */
     record Plan(Scenario scenario, URI base, String token, int clients, double rate, Duration duration,
-                int payloadBytes, boolean batch, int connectConcurrency) {
+                int payloadBytes, boolean batch, int connectConcurrency, Duration warmup) {
     }
 
     /** The run could not start (the server is unreachable, no client could connect). */
@@ -179,6 +179,9 @@ final class BenchRun {
             sendOne(0, start, template, intended, accepted, sendErrors, sendError);
             sendEnd = System.nanoTime();
         } else {
+            warmUp(template);
+            benchCpu0 = os.getProcessCpuTime();
+            serverCpu0 = local != null ? local.cpuNanos() : -1;
             start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
             OpenLoopSchedule schedule = new OpenLoopSchedule(start, plan.rate());
             for (long i = 0; i < count; i++) {
@@ -238,6 +241,7 @@ final class BenchRun {
         double activeSeconds = Math.max(1e-9, (Math.min(end, Math.max(lastDelivery, sendEnd)) - start) / 1e9);
         report.put("rate_per_second", plan.scenario() == Scenario.idle ? null : plan.rate());
         report.put("duration_seconds", round(plan.duration().toMillis() / 1000.0, 1));
+        report.put("warmup_seconds", plan.scenario() == Scenario.idle ? null : round(plan.warmup().toMillis() / 1000.0, 1));
         report.put("events_sent", accepted.get());
         report.put("send_errors", sendErrors.get());
         report.put("send_error", sendError.get());
@@ -286,6 +290,30 @@ final class BenchRun {
             s.abort();
         }
         return report;
+    }
+
+    /**
+     * Sends events at the planned rate for the warm-up time, with ids the clients do not count (another
+     * marker), so that both JITs have compiled the hot paths before anything is measured.
+     */
+    private void warmUp(String template) throws InterruptedException {
+        long nanos = plan.warmup().toNanos();
+        if (nanos <= 0) {
+            return;
+        }
+        String warm = marker.replace("-B" + tag + "-", "-W" + tag + "-");
+        OpenLoopSchedule schedule = new OpenLoopSchedule(System.nanoTime(), plan.rate());
+        long n = schedule.count(nanos);
+        for (long i = 0; i < n; i++) {
+            long due = schedule.intendedNanos(i);
+            long now;
+            while ((now = System.nanoTime()) < due) {
+                LockSupport.parkNanos(due - now);
+            }
+            String id = warm + i;
+            sender.send(id, template.replace(marker + "SEQ", id));
+        }
+        Thread.sleep(1000);
     }
 
     private void sendOne(int seq, long due, String template, AtomicLongArray intended, AtomicLong accepted,

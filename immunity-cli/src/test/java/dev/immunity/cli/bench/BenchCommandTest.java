@@ -62,7 +62,7 @@ class BenchCommandTest {
 
     @Test
     void batchedFrames_areSplitIntoEnvelopes() {
-        int code = cli.execute("bench", "--server", url, "--clients", "3", "--rate", "50", "--duration", "1s", "--batch", "-o", "json");
+        int code = cli.execute("bench", "--server", url, "--clients", "3", "--rate", "50", "--duration", "1s", "--warmup", "0s", "--batch", "-o", "json");
 
         assertThat(code).as(err.toString()).isZero();
         JsonNode report = Json.parse(out.toString().strip());
@@ -73,12 +73,12 @@ class BenchCommandTest {
 
     @Test
     void table_isTheDefault() {
-        assertThat(cli.execute("bench", "--server", url, "--clients", "2", "--rate", "10", "--duration", "1s")).isZero();
+        assertThat(cli.execute("bench", "--server", url, "--clients", "2", "--rate", "10", "--duration", "1s", "--warmup", "0s")).isZero();
         assertThat(out.toString()).startsWith("METRIC").contains("deliveries_per_second").contains("latency_ms");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--clients=0", "--rate=fast", "--rate=-1", "--duration=soon", "--scenario=nope", "--server=ftp://x"})
+    @ValueSource(strings = {"--clients=0", "--rate=fast", "--rate=-1", "--duration=soon", "--warmup=later", "--scenario=nope", "--server=ftp://x"})
     void badArguments_exit2(String arg) {
         assertThat(cli.execute("bench", arg)).isEqualTo(2);
         assertThat(err.toString()).isNotBlank();
