@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * sequence number in the event's {@code cve_id} without parsing the JSON, and records the latency
  * from the event's intended send time into its own histogram (merged with the others at the end).
  * The JDK calls a listener's methods one at a time, so the state needs no locks; it is read after
- * the run, once the sender and the drain have ended.
+ * the run, once the sender and the drain have ended. The raw-socket client ({@link NioConnector}) calls
+ * {@link #onFrame} from its one selector thread.
  */
 final class BenchClient implements WebSocket.Listener {
     private final String marker;
@@ -48,8 +49,7 @@ final class BenchClient implements WebSocket.Listener {
 
     @Override
     public void onOpen(WebSocket ws) {
-        openedNanos = System.nanoTime();
-        lastMessageNanos = openedNanos;
+        opened(System.nanoTime());
         ws.request(1);
     }
 
@@ -58,24 +58,49 @@ final class BenchClient implements WebSocket.Listener {
         long now = System.nanoTime();
         partial.append(data);
         if (last) {
-            frames++;
             String frame = partial.toString();
             partial.setLength(0);
-            int from = 0;
-            while (from <= frame.length()) {
-                int nl = frame.indexOf('\n', from);
-                int to = nl < 0 ? frame.length() : nl;
-                onMessage(frame, from, to, now);
-                if (nl < 0) {
-                    break;
-                }
-                from = nl + 1;
-            }
+            onFrame(frame, now);
         }
         if (!slow || !hello.isDone()) {
             ws.request(1);
         }
         return null;
+    }
+
+    /** Whether this client stops reading once it has its {@code hello}. */
+    boolean slow() {
+        return slow;
+    }
+
+    /** Opened (the raw-socket client calls this once the upgrade is answered). */
+    void opened(long now) {
+        openedNanos = now;
+        lastMessageNanos = now;
+    }
+
+    /** Closed with this code ({@code 1006}: no close frame). */
+    void closed(int code, long now) {
+        if (closedNanos == 0) {
+            closeCode = code;
+            closedNanos = now;
+        }
+        hello.completeExceptionally(new IllegalStateException("closed with " + code + " before hello"));
+    }
+
+    /** One whole text frame: one envelope, or several separated by {@code \n} (batch=ndjson). */
+    void onFrame(String frame, long now) {
+        frames++;
+        int from = 0;
+        while (from <= frame.length()) {
+            int nl = frame.indexOf('\n', from);
+            int to = nl < 0 ? frame.length() : nl;
+            onMessage(frame, from, to, now);
+            if (nl < 0) {
+                break;
+            }
+            from = nl + 1;
+        }
     }
 
     private void onMessage(String frame, int from, int to, long now) {
@@ -128,19 +153,14 @@ final class BenchClient implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-        closeCode = statusCode;
-        closedNanos = System.nanoTime();
-        hello.completeExceptionally(new IllegalStateException("closed with " + statusCode + " before hello"));
+        closed(statusCode, System.nanoTime());
         return null;
     }
 
     @Override
     public void onError(WebSocket ws, Throwable error) {
-        if (closedNanos == 0) {
-            closeCode = 1006;
-            closedNanos = System.nanoTime();
-        }
         hello.completeExceptionally(error);
+        closed(1006, System.nanoTime());
     }
 
     /** Time connected between {@code from} and {@code to} (nanoTime). */

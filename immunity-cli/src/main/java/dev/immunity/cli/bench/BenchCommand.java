@@ -25,8 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -79,6 +77,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--server-pid", paramLabel = "PID", description = "The server's process id, when it runs on this machine: report its CPU per delivery and memory.")
     Long serverPid;
 
+    /** Which WebSocket client implementation the bench uses. */
+    public enum ClientKind { nio, jdk }
+
+    @Option(names = "--client", paramLabel = "KIND", defaultValue = "nio",
+            description = "WebSocket client: nio (raw non-blocking sockets, one thread, cheap) or jdk (java.net.http.WebSocket) (default: ${DEFAULT-VALUE}).")
+    ClientKind client;
+
     @Option(names = "--connect-concurrency", paramLabel = "N", defaultValue = "64", description = "Connections opened at once (default: ${DEFAULT-VALUE}).")
     int connectConcurrency;
 
@@ -110,12 +115,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
         URI base = server.base();
         HttpClient http = context.http();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r2 -> {
-            Thread t = new Thread(r2, "bench-ws");
-            t.setDaemon(true);
-            return t;
-        });
-        HttpClient wsClient = HttpClient.newBuilder().executor(pool).connectTimeout(Duration.ofSeconds(10)).build();
         LocalServer local = null;
         try {
             if (startServer) {
@@ -132,8 +131,9 @@ public final class BenchCommand implements Callable<Integer> {
             BenchRun.Plan plan = new BenchRun.Plan(scenario, base, server.token(), n, r, d, payloadBytes, batch, connectConcurrency,
                     "0".equals(warmup.strip()) || "0s".equals(warmup.strip()) ? Duration.ZERO : parseDuration(warmup));
             Map<String, Object> report;
-            try (EventSender sender = kafka != null ? new KafkaSender(kafka) : new TriggerSender(http, base, server.token())) {
-                report = new BenchRun(plan, wsClient, sender, local).run();
+            try (Connector connector = client == ClientKind.jdk ? new JdkConnector() : new NioConnector();
+                 EventSender sender = kafka != null ? new KafkaSender(kafka) : new TriggerSender(http, base, server.token())) {
+                report = new BenchRun(plan, connector, sender, local).run();
             } catch (BenchRun.Unreachable e) {
                 throw new ImmunityCli.UserException(e.getMessage(), e);
             }
@@ -143,7 +143,6 @@ public final class BenchCommand implements Callable<Integer> {
             if (startServer && local != null) {
                 local.close();
             }
-            pool.shutdownNow();
         }
     }
 

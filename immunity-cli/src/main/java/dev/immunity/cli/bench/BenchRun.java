@@ -8,9 +8,7 @@ import org.HdrHistogram.Histogram;
 import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpTimeoutException;
-import java.net.http.WebSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Year;
@@ -50,15 +48,15 @@ final class BenchRun {
     private static final long DRAIN_MAX_NANOS = TimeUnit.SECONDS.toNanos(15);
 
     private final Plan plan;
-    private final HttpClient wsClient;
+    private final Connector connector;
     private final EventSender sender;
     private final LocalServer local;
     private final String tag;
     private final String marker;
 
-    BenchRun(Plan plan, HttpClient wsClient, EventSender sender, LocalServer local) {
+    BenchRun(Plan plan, Connector connector, EventSender sender, LocalServer local) {
         this.plan = plan;
-        this.wsClient = wsClient;
+        this.connector = connector;
         this.sender = sender;
         this.local = local;
         String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -102,7 +100,7 @@ final class BenchRun {
 
         // Connect.
         List<BenchClient> clients = new ArrayList<>();
-        List<WebSocket> sockets = new ArrayList<>();
+        List<Connector.Handle> sockets = new ArrayList<>();
         Histogram connect = Percentiles.newMicrosHistogram();
         Semaphore inFlight = new Semaphore(plan.connectConcurrency());
         AtomicLong connectFailures = new AtomicLong();
@@ -115,8 +113,7 @@ final class BenchRun {
             clients.add(c);
             inFlight.acquire();
             long t0 = System.nanoTime();
-            CompletableFuture<WebSocket> open = wsClient.newWebSocketBuilder().subprotocols("immunity.v1")
-                    .connectTimeout(Duration.ofSeconds(10)).buildAsync(ws, c);
+            CompletableFuture<Connector.Handle> open = connector.connect(ws, c);
             CompletableFuture<?> ready = open.thenCompose(s -> c.hello.orTimeout(10, TimeUnit.SECONDS).thenApply(v -> s))
                     .whenComplete((s, e) -> {
                         inFlight.release();
@@ -154,6 +151,7 @@ final class BenchRun {
         report.put("connect_ms", Percentiles.of(connect));
         report.put("connect_all_seconds", round(connectSeconds, 2));
         report.put("batch", plan.batch());
+        report.put("client", connector instanceof NioConnector ? "nio" : "jdk");
         report.put("payload_bytes", template.length());
 
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -286,7 +284,7 @@ final class BenchRun {
                 + "the same bench drives the Node peer, whose rate bounds what the generator can deliver");
         report.put("generator", generator);
 
-        for (WebSocket s : sockets) {
+        for (Connector.Handle s : sockets) {
             s.abort();
         }
         return report;

@@ -72,13 +72,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void jdkClient_countsTheSame() {
+        int code = cli.execute("bench", "--server", url, "--client", "jdk", "--clients", "3", "--rate", "20", "--duration", "1s",
+                "--warmup", "0s", "-o", "json");
+
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode report = Json.parse(out.toString().strip());
+        assertThat(report.path("client").asText()).isEqualTo("jdk");
+        assertThat(report.path("deliveries").asLong()).isEqualTo(60);
+        assertThat(report.path("lost").asLong()).isZero();
+    }
+
+    @Test
     void table_isTheDefault() {
         assertThat(cli.execute("bench", "--server", url, "--clients", "2", "--rate", "10", "--duration", "1s", "--warmup", "0s")).isZero();
         assertThat(out.toString()).startsWith("METRIC").contains("deliveries_per_second").contains("latency_ms");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--clients=0", "--rate=fast", "--rate=-1", "--duration=soon", "--warmup=later", "--scenario=nope", "--server=ftp://x"})
+    @ValueSource(strings = {"--clients=0", "--rate=fast", "--rate=-1", "--duration=soon", "--warmup=later", "--scenario=nope", "--client=curl", "--server=ftp://x"})
     void badArguments_exit2(String arg) {
         assertThat(cli.execute("bench", arg)).isEqualTo(2);
         assertThat(err.toString()).isNotBlank();
