@@ -49,6 +49,8 @@ final class BenchRun {
 
     private final Plan plan;
     private final Connector connector;
+    private final java.net.http.HttpClient metricsHttp = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(3)).build();
     private final EventSender sender;
     private final LocalServer local;
     private final String tag;
@@ -155,6 +157,7 @@ final class BenchRun {
         report.put("payload_bytes", template.length());
 
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        Long serverSlow0 = serverSlowCloses();
         long benchCpu0 = os.getProcessCpuTime();
         long serverCpu0 = local != null ? local.cpuNanos() : -1;
         Histogram senderLag = Percentiles.newMicrosHistogram();
@@ -251,7 +254,9 @@ final class BenchRun {
         report.put("latency_ms", Percentiles.of(Percentiles.merge(parts)));
         long slowCloses = clients.stream().filter(c -> c.closeCode == 4001).count();
         long otherCloses = clients.stream().filter(c -> c.closedNanos != 0 && c.closeCode != 4001).count();
-        report.put("slow_client_closes", slowCloses);
+        Long serverSlow1 = serverSlowCloses();
+        report.put("slow_client_closes", serverSlow0 != null && serverSlow1 != null ? serverSlow1 - serverSlow0 : slowCloses);
+        report.put("slow_client_closes_seen", slowCloses);
         report.put("other_closes", otherCloses);
         if (plan.scenario() == Scenario.idle) {
             report.put("idle_alive", clients.stream().filter(c -> c.received > 0).count());
@@ -312,6 +317,24 @@ final class BenchRun {
             sender.send(id, template.replace(marker + "SEQ", id));
         }
         Thread.sleep(1000);
+    }
+
+    /** The server's own count of clients closed as too slow (its Prometheus metrics), or null (e.g. the peer). */
+    private Long serverSlowCloses() {
+        try {
+            var r = metricsHttp.send(java.net.http.HttpRequest.newBuilder(plan.base().resolve("/observe/metrics"))
+                    .timeout(Duration.ofSeconds(3)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return null;
+            }
+            return r.body().lines().filter(l -> l.startsWith("immunity_slow_client_closes_total"))
+                    .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(null);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     private void sendOne(int seq, long due, String template, AtomicLongArray intended, AtomicLong accepted,
