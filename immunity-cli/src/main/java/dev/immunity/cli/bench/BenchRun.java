@@ -158,6 +158,9 @@ final class BenchRun {
 
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         Long serverSlow0 = serverSlowCloses();
+        OptionalLong threads0 = local != null ? local.threads() : OptionalLong.empty();
+        OptionalLong rss0 = local != null ? local.rssBytes() : OptionalLong.empty();
+        OptionalLong heap0 = plan.scenario() == Scenario.soak && local != null ? local.heapAfterGcBytes() : OptionalLong.empty();
         long benchCpu0 = os.getProcessCpuTime();
         long serverCpu0 = local != null ? local.cpuNanos() : -1;
         Histogram senderLag = Percentiles.newMicrosHistogram();
@@ -275,6 +278,15 @@ final class BenchRun {
                 : round(connectedNanos / ((double) plan.clients() * (end - start)), 5));
         report.put("max_message_gap_ms", round(maxGap / 1e6, 1));
         report.put("server_pid", local != null ? local.pid() : null);
+        OptionalLong threads1 = local != null ? local.threads() : OptionalLong.empty();
+        OptionalLong rss1 = local != null ? local.rssBytes() : OptionalLong.empty();
+        report.put("server_threads_start_end", threads0.isPresent() && threads1.isPresent()
+                ? threads0.getAsLong() + " -> " + threads1.getAsLong() : null);
+        report.put("server_rss_mb_start_end", rss0.isPresent() && rss1.isPresent()
+                ? rss0.getAsLong() / 1_048_576 + " -> " + rss1.getAsLong() / 1_048_576 : null);
+        OptionalLong heap1 = plan.scenario() == Scenario.soak && local != null ? local.heapAfterGcBytes() : OptionalLong.empty();
+        report.put("server_heap_after_gc_mb_start_end", heap0.isPresent() && heap1.isPresent()
+                ? heap0.getAsLong() / 1_048_576 + " -> " + heap1.getAsLong() / 1_048_576 : null);
         report.put("server_cpu_seconds", serverCpu >= 0 ? round(serverCpu / 1e9, 2) : null);
         report.put("server_cpu_us_per_delivery", serverCpu >= 0 && deliveries > 0 ? round(serverCpu / 1e3 / deliveries, 3) : null);
 

@@ -101,6 +101,20 @@ final class LocalServer implements AutoCloseable {
         return OptionalLong.empty();
     }
 
+    /** Threads of the process from {@code /proc/PID/status}, if readable. */
+    OptionalLong threads() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+                if (line.startsWith("Threads:")) {
+                    return OptionalLong.of(Long.parseLong(line.replaceAll("\\D", "")));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or gone
+        }
+        return OptionalLong.empty();
+    }
+
     /** Java heap in use after a full GC ({@code jcmd PID GC.run}, then {@code GC.heap_info}), if this is a JVM. */
     OptionalLong heapAfterGcBytes() {
         try {
