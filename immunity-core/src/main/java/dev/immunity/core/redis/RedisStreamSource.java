@@ -93,6 +93,8 @@ public final class RedisStreamSource implements AutoCloseable {
     private final Thread thread;
     private final Object submitLock = new Object();
     private final Deque<Pending> outbox = new ArrayDeque<>();
+    /** Events delivered here while Redis was away and since appended: placed in the history when read back. */
+    private final java.util.Set<String> awaitingReadBack = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
     private final LongAdder consumed = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private volatile boolean running = true;
@@ -277,9 +279,21 @@ public final class RedisStreamSource implements AutoCloseable {
                     return;
                 }
                 r.xadd(settings.streamKey(), addArgs(), body(p));
+                rememberForReadBack(p.data());
                 synchronized (outbox) {
                     outbox.pollFirst();
                 }
+            }
+        }
+    }
+
+    private void rememberForReadBack(String data) {
+        synchronized (awaitingReadBack) {
+            awaitingReadBack.add(data);
+            var it = awaitingReadBack.iterator();
+            while (awaitingReadBack.size() > Math.max(1, settings.outboxCapacity()) && it.hasNext()) {
+                it.next();
+                it.remove();
             }
         }
     }
@@ -308,7 +322,11 @@ public final class RedisStreamSource implements AutoCloseable {
             stream.skip(position);
             return;
         }
-        stream.publish(event, position);
+        boolean sent = stream.publish(event, position);
+        if (!sent && awaitingReadBack.remove(body.get("data"))) {
+            // Ours, from the outbox: this instance's clients had it when it happened; now cursors cover it too.
+            stream.placed(event, position);
+        }
     }
 
     /** The order-preserving offset of a stream id {@code <ms>-<seq>}: {@code ms * 2^20 + seq}. */

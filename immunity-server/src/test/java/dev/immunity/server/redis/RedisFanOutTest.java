@@ -168,11 +168,13 @@ class RedisFanOutTest {
         try (TestServer a = new TestServer(settings(r)); TestServer b = new TestServer(settings(r))) {
             awaitLive(a);
             awaitLive(b);
+            String cursorBeforeOutage;
             try (WsTestClient onA = a.connect(); WsTestClient onB = b.connect()) {
                 onA.next("hello");
                 onB.next("hello");
                 trigger(a, "CVE-2026-62001");
-                assertThat(liveApvsUntil(onA, "CVE-2026-62001")).containsExactly("CVE-2026-62001");
+                List<JsonNode> first = onA.until(n -> isLiveApv(n) && cveOf(n).equals("CVE-2026-62001"));
+                cursorBeforeOutage = first.getLast().path("cursor").asText();
                 assertThat(liveApvsUntil(onB, "CVE-2026-62001")).containsExactly("CVE-2026-62001");
 
                 redis.kill();
@@ -223,6 +225,18 @@ class RedisFanOutTest {
                             && shared != null && numbers(shared).equals(metricsOf(a));
                 });
             }
+            // A client that left before the outage resumes on either instance and gets everything since, once.
+            List<List<String>> resumed = new ArrayList<>();
+            for (TestServer s : List.of(a, b)) {
+                try (WsTestClient c = WsTestClient.connect(s.ws("cursor="
+                        + URLEncoder.encode(cursorBeforeOutage, StandardCharsets.UTF_8)))) {
+                    assertThat(c.next().path("payload").path("recovered").asBoolean()).isTrue();
+                    resumed.add(liveApvsUntil(c, "CVE-2026-62004"));
+                }
+            }
+            assertThat(resumed.get(0)).containsExactlyInAnyOrder("CVE-2026-62002", "CVE-2026-62003", "CVE-2026-62004")
+                    .endsWith("CVE-2026-62004");
+            assertThat(resumed.get(1)).isEqualTo(resumed.get(0));
         }
     }
 
