@@ -60,6 +60,7 @@ public final class ImmunityServer implements AutoCloseable {
     private final RedisLink redis;
     private final RedisMetricsCache sharedMetrics;
     private final RedisStreamSource redisSource;
+    private final EventIngress ingress;
     private final WebServer server;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -80,7 +81,7 @@ public final class ImmunityServer implements AutoCloseable {
         this.sharedMetrics = redis == null ? null : new RedisMetricsCache(redis);
         // With Kafka, Kafka is the source of truth for events and Redis only shares metrics.
         this.redisSource = redis == null || kafka != null ? null : new RedisStreamSource(redis, stream, clock);
-        EventIngress ingress = kafka != null ? EventIngress.kafka(kafka)
+        this.ingress = kafka != null ? EventIngress.kafka(kafka)
                 : redisSource != null ? EventIngress.redis(redisSource)
                 : EventIngress.direct(stream);
 
@@ -251,7 +252,18 @@ public final class ImmunityServer implements AutoCloseable {
         return server.port();
     }
 
-    /** The stream manager: publish events into the server from embedding code or tests. */
+    /**
+     * Sends an APV or patch in the way the trigger does: to Kafka or the Redis stream when configured (so it
+     * reaches every instance's clients), else straight into this server's stream.
+     */
+    public java.util.concurrent.CompletableFuture<java.util.Map<String, Object>> submit(dev.immunity.core.model.Event event) {
+        return ingress.submit(event);
+    }
+
+    /**
+     * The stream manager: publish events into this server only (embedding code, tests); use {@link #submit} to
+     * reach every instance.
+     */
     public StreamManager stream() {
         return stream;
     }
