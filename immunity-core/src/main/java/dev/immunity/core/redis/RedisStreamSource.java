@@ -216,7 +216,7 @@ public final class RedisStreamSource implements AutoCloseable {
                 if (!assigned) {
                     assign(r);
                 }
-                flushOutbox(r);
+                flushOutbox();
                 List<StreamMessage<String, String>> messages = r.xread(
                         XReadArgs.Builder.block(BLOCK).count(1000),
                         XReadArgs.StreamOffset.from(settings.streamKey(), lastId));
@@ -267,20 +267,25 @@ public final class RedisStreamSource implements AutoCloseable {
                 + settings.redactedUri() + (phase == Phase.LIVE ? " (empty)" : "; rebuilding state"));
     }
 
-    /** Appends what was queued while Redis was away, oldest first; stops at the first failure. */
-    private void flushOutbox(RedisCommands<String, String> r) {
-        synchronized (submitLock) {
-            while (true) {
-                Pending p;
-                synchronized (outbox) {
-                    p = outbox.peekFirst();
-                }
-                if (p == null) {
-                    return;
-                }
-                r.xadd(settings.streamKey(), addArgs(), body(p));
-                rememberForReadBack(p.data());
-                synchronized (outbox) {
+    /**
+     * Appends what was queued while Redis was away, oldest first; stops at the first failure. Holds no lock while
+     * it waits for Redis (a hung Redis must not hold up {@link #submit}); order holds because {@link #submit}
+     * appends nothing itself while the outbox is not empty.
+     */
+    private void flushOutbox() throws Exception {
+        while (true) {
+            Pending p;
+            synchronized (outbox) {
+                p = outbox.peekFirst();
+            }
+            if (p == null) {
+                return;
+            }
+            var commands = link.commands().orElseThrow(() -> new IllegalStateException("not connected yet"));
+            commands.xadd(settings.streamKey(), addArgs(), body(p)).get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            rememberForReadBack(p.data());
+            synchronized (outbox) {
+                if (outbox.peekFirst() == p) { // not dropped meanwhile by a full outbox
                     outbox.pollFirst();
                 }
             }
