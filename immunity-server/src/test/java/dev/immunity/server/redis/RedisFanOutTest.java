@@ -241,6 +241,51 @@ class RedisFanOutTest {
     }
 
     @Test
+    void redisHung_triggersAndRestAnswerWithinTheCommandTimeout_andNothingIsLostOrDoubledWhenItWakes() {
+        RedisSettings r = redisSettings();
+        try (TestServer a = new TestServer(settings(r)); TestServer b = new TestServer(settings(r))) {
+            awaitLive(a);
+            awaitLive(b);
+            try (WsTestClient onA = a.connect(); WsTestClient onB = b.connect()) {
+                onA.next("hello");
+                onB.next("hello");
+                redis.freeze();
+                long triggerMs;
+                long worstMs = 0;
+                try {
+                    long t0 = System.nanoTime();
+                    var triggered = timed(a, "POST", "/api/test/trigger-apv", "{\"cve_id\": \"CVE-2026-64001\"}");
+                    triggerMs = (System.nanoTime() - t0) / 1_000_000;
+                    assertThat(triggered.statusCode()).isEqualTo(202);
+                    assertThat(TestServer.json(triggered).path("status").asText()).isEqualTo("accepted");
+                    assertThat(liveApvsUntil(onA, "CVE-2026-64001")).containsExactly("CVE-2026-64001");
+                    for (int i = 0; i < 3; i++) {
+                        for (TestServer s : List.of(a, b)) {
+                            for (String path : List.of("/api/adaptive-immunity/metrics", "/observe/health")) {
+                                long t = System.nanoTime();
+                                timed(s, "GET", path, null);
+                                worstMs = Math.max(worstMs, (System.nanoTime() - t) / 1_000_000);
+                            }
+                        }
+                    }
+                    await("health shows Redis down on A", Duration.ofSeconds(10),
+                            () -> redisCheck(a).path("status").asText().equals("DOWN"));
+                } finally {
+                    redis.thaw();
+                }
+                System.out.println("[measured] Redis hung: trigger answered in " + triggerMs
+                        + " ms; slowest GET /metrics or /observe/health " + worstMs + " ms");
+                assertThat(liveApvsUntil(onB, "CVE-2026-64001")).containsExactly("CVE-2026-64001");
+                trigger(a, "CVE-2026-64002");
+                assertThat(liveApvsUntil(onA, "CVE-2026-64002")).containsExactly("CVE-2026-64002");
+                assertThat(liveApvsUntil(onB, "CVE-2026-64002")).containsExactly("CVE-2026-64002");
+                await("metrics agree again", Duration.ofSeconds(10),
+                        () -> metricsOf(a).equals(metricsOf(b)) && metricsOf(a).path("apvs_detected").asLong() == 2);
+            }
+        }
+    }
+
+    @Test
     void aRestartedInstance_rebuildsFromTheStream_andServesTheSameMetricsAtOnce() {
         RedisSettings r = redisSettings();
         try (TestServer a = new TestServer(settings(r))) {

@@ -93,6 +93,31 @@ public final class TestRedis implements AutoCloseable {
         }
     }
 
+    /** Freezes the server (SIGSTOP): connections stay open but nothing answers, like a hung Redis. */
+    public void freeze() {
+        requireOwn("freeze Redis");
+        signal("-STOP");
+    }
+
+    /** Lets a frozen server go on (SIGCONT). */
+    public void thaw() {
+        requireOwn("thaw Redis");
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            int rc = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+            if (rc != 0) {
+                throw new AssertionError("kill " + signal + " " + process.pid() + " failed with " + rc);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void requireOwn(String what) {
         if (external != null) {
             throw new AssertionError("this test needs to " + what + ": it needs its own redis-server (unset " + EXTERNAL + ")");
