@@ -153,9 +153,7 @@ public final class ImmunityServer implements AutoCloseable {
      * the copy shared through Redis if there is one (so a restarted instance answers correctly at once).
      */
     private Object metricsAnswer() {
-        boolean rebuilding = redisSource != null ? redisSource.status().phase() != RedisStreamSource.Phase.LIVE
-                : kafka != null && kafka.status().phase() != KafkaSource.Phase.LIVE;
-        if (rebuilding && sharedMetrics != null) {
+        if (sharedMetrics != null && !stateComplete()) {
             var shared = sharedMetrics.shared();
             if (shared.isPresent()) {
                 try {
@@ -168,12 +166,16 @@ public final class ImmunityServer implements AutoCloseable {
         return stream.metrics();
     }
 
+    /** Whether this instance has read all the retained events (so its own metrics are the whole truth). */
+    private boolean stateComplete() {
+        return redisSource != null ? redisSource.status().phase() == RedisStreamSource.Phase.LIVE
+                : kafka == null || kafka.phase() == KafkaSource.Phase.LIVE;
+    }
+
     /** Writes the shared metrics copy when this instance's state is complete (never partial numbers). */
     private void shareMetrics() {
         try {
-            boolean complete = redisSource != null ? redisSource.status().phase() == RedisStreamSource.Phase.LIVE
-                    : kafka == null || kafka.status().phase() == KafkaSource.Phase.LIVE;
-            if (complete) {
+            if (stateComplete()) {
                 sharedMetrics.refresh(stream.metrics());
             }
         } catch (RuntimeException e) {
