@@ -1,6 +1,8 @@
 package dev.immunity.core.redis;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -34,6 +36,7 @@ public final class RedisLink implements AutoCloseable {
             Thread.ofPlatform().name("immunity-redis-connect").daemon(true).factory());
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile String lastError;
+    private final java.util.concurrent.atomic.AtomicLong connects = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     public RedisLink(RedisSettings settings) {
@@ -46,6 +49,12 @@ public final class RedisLink implements AutoCloseable {
                 .build();
         this.client = RedisClient.create(resources, uri);
         this.client.setOptions(clientOptions(settings));
+        this.client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
+                connects.incrementAndGet();
+            }
+        });
     }
 
     static ClientOptions clientOptions(RedisSettings s) {
@@ -98,6 +107,11 @@ public final class RedisLink implements AutoCloseable {
         StatefulRedisConnection<String, String> c = client.connect();
         c.setTimeout(settings.commandTimeout().plus(blockFor));
         return c;
+    }
+
+    /** How many times a connection (re)connected: a change means Redis may have come back empty. */
+    public long connects() {
+        return connects.get();
     }
 
     public RedisSettings settings() {

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The metrics snapshot shared by instances: a JSON copy under {@link RedisSettings#metricsKey()} with a TTL
  * ({@link RedisSettings#metricsTtl()}) as an upper bound. {@link #refresh} rewrites it when the numbers
- * changed, when the last write failed (Redis was away: the copy is rewritten once it is back) and when half
- * the TTL has passed. Writes never block the caller; reads wait at most the command timeout.
+ * changed, when the last write failed or Redis reconnected since (it may have come back empty: the copy is
+ * rewritten once it is back) and when half the TTL has passed. Writes never block the caller; reads wait at most the command timeout.
  */
 public final class RedisMetricsCache {
     private final RedisLink link;
@@ -19,6 +19,7 @@ public final class RedisMetricsCache {
     private volatile MetricsSnapshot written;
     private volatile long writtenAtNanos;
     private volatile boolean writing;
+    private volatile long writtenOnConnect = -1;
 
     public RedisMetricsCache(RedisLink link) {
         this.link = link;
@@ -32,7 +33,8 @@ public final class RedisMetricsCache {
             return;
         }
         boolean stale = System.nanoTime() - writtenAtNanos > settings.metricsTtl().toNanos() / 2;
-        if (now.sameNumbersAs(written) && !stale) {
+        long connects = link.connects();
+        if (now.sameNumbersAs(written) && !stale && connects == writtenOnConnect) {
             return;
         }
         writing = true;
@@ -42,6 +44,7 @@ public final class RedisMetricsCache {
                     if (error == null) {
                         written = now;
                         writtenAtNanos = System.nanoTime();
+                        writtenOnConnect = connects;
                     } else {
                         written = null; // rewrite once Redis answers again
                         link.error("metrics write failed: " + RedisLink.rootMessage(error));

@@ -286,6 +286,25 @@ class RedisFanOutTest {
     }
 
     @Test
+    void theSharedMetrics_areRewrittenWhenRedisComesBackEmpty_evenWithNoNewEvent() {
+        RedisSettings r = redisSettings();
+        try (TestServer a = new TestServer(settings(r))) {
+            awaitLive(a);
+            trigger(a, "CVE-2026-66001");
+            await("the shared copy is written", Duration.ofSeconds(10), () -> redis.command("GET", r.metricsKey()) != null);
+            redis.kill();
+            redis.startServer();
+            long t0 = System.nanoTime();
+            await("the shared copy is rewritten after Redis restarted empty", Duration.ofSeconds(10), () -> {
+                String shared = redis.command("GET", r.metricsKey());
+                return shared != null && numbers(shared).equals(metricsOf(a));
+            });
+            System.out.println("[measured] shared metrics rewritten " + (System.nanoTime() - t0) / 1_000_000
+                    + " ms after Redis restarted empty");
+        }
+    }
+
+    @Test
     void aRestartedInstance_rebuildsFromTheStream_andServesTheSameMetricsAtOnce() {
         RedisSettings r = redisSettings();
         try (TestServer a = new TestServer(settings(r))) {
