@@ -228,6 +228,9 @@ public final class RedisStreamSource implements AutoCloseable {
                         lastId = m.getId();
                     }
                 }
+                if (phase == Phase.REBUILDING && (messages == null || messages.isEmpty()) && nothingLeftToRebuild(r)) {
+                    rebuildUntil = offsetOf(lastId); // Redis came back without the entries we were rebuilding from
+                }
                 if (phase == Phase.REBUILDING && offsetOf(lastId) >= rebuildUntil) {
                     phase = Phase.LIVE;
                     LOG.log(System.Logger.Level.INFO, "Redis: state rebuilt from the stream (" + consumed.sum()
@@ -265,6 +268,12 @@ public final class RedisStreamSource implements AutoCloseable {
         phase = rebuildUntil < 0 ? Phase.LIVE : Phase.REBUILDING;
         LOG.log(System.Logger.Level.INFO, "Redis: reading stream " + settings.streamKey() + " at "
                 + settings.redactedUri() + (phase == Phase.LIVE ? " (empty)" : "; rebuilding state"));
+    }
+
+    /** Whether the stream holds nothing after where reading is (it may have been lost with a Redis restart). */
+    private boolean nothingLeftToRebuild(RedisCommands<String, String> r) {
+        List<StreamMessage<String, String>> last = r.xrevrange(settings.streamKey(), Range.create("-", "+"), Limit.from(1));
+        return last.isEmpty() || offsetOf(last.getFirst().getId()) <= offsetOf(lastId);
     }
 
     /**
