@@ -36,6 +36,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Read events from Kafka at these bootstrap servers (also IMMUNITY_KAFKA_BOOTSTRAP_SERVERS).")
     String kafka;
 
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "Share metrics and fan events out across instances through Redis at this URI, "
+                    + "e.g. redis://HOST:PORT (also IMMUNITY_REDIS_URI).")
+    String redis;
+
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (also IMMUNITY_CONFIG).")
     String config;
 
@@ -60,6 +65,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (kafka != null) {
             overrides.put("immunity.kafka.bootstrap-servers", kafka);
+        }
+        if (redis != null) {
+            overrides.put("immunity.redis.uri", redis);
         }
         if (config != null) {
             overrides.put("immunity.config", config);

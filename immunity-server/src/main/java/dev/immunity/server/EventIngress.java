@@ -5,6 +5,7 @@ import dev.immunity.core.kafka.KafkaSource;
 import dev.immunity.core.model.Apv;
 import dev.immunity.core.model.Event;
 import dev.immunity.core.model.Patch;
+import dev.immunity.core.redis.RedisStreamSource;
 import dev.immunity.core.stream.StreamManager;
 
 import java.util.LinkedHashMap;
@@ -14,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Where events produced inside the server (the trigger, the demo) go in: straight into the stream when
  * the server runs on embedded defaults, or to the Kafka topics when Kafka is configured, so they reach
- * every instance's clients exactly like the pipeline's own events.
+ * every instance's clients exactly like the pipeline's own events, or to the Redis stream when Redis is
+ * configured without Kafka (the same, for several instances without Kafka).
  */
 public interface EventIngress {
 
@@ -52,6 +54,30 @@ public interface EventIngress {
                 out.put("offset", meta.offset());
                 return out;
             });
+        };
+    }
+
+    /**
+     * To the Redis stream every instance reads. When Redis does not answer within its command timeout the
+     * event is published here at once and queued for the stream ({@code status: accepted},
+     * {@code delivery: local}); it never waits longer than that timeout.
+     */
+    static EventIngress redis(RedisStreamSource source) {
+        return event -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            try {
+                RedisStreamSource.Submitted s = source.submit(event);
+                if (s.localOnly()) {
+                    out.put("status", s.sent() ? "accepted" : "duplicate");
+                    out.put("delivery", "local; queued for the other instances until Redis is back");
+                } else {
+                    out.put("status", "published");
+                    out.put("stream_id", s.id());
+                }
+                return CompletableFuture.completedFuture(out);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
         };
     }
 }

@@ -6,6 +6,9 @@ import dev.immunity.core.kafka.KafkaSource;
 import dev.immunity.core.metrics.MetricsEngine;
 import dev.immunity.core.metrics.MetricsSettings;
 import dev.immunity.core.metrics.MttrBasis;
+import dev.immunity.core.redis.RedisLink;
+import dev.immunity.core.redis.RedisMetricsCache;
+import dev.immunity.core.redis.RedisStreamSource;
 import dev.immunity.core.store.EventStore;
 import dev.immunity.core.stream.StreamManager;
 import dev.immunity.server.auth.JwtVerifier;
@@ -54,6 +57,10 @@ public final class ImmunityServer implements AutoCloseable {
     private final WsPinger pinger;
     private final DemoStream demo;
     private final KafkaSource kafka;
+    private final RedisLink redis;
+    private final RedisMetricsCache sharedMetrics;
+    private final RedisStreamSource redisSource;
+    private final EventIngress ingress;
     private final WebServer server;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -70,14 +77,20 @@ public final class ImmunityServer implements AutoCloseable {
         this.pinger = new WsPinger(open, settings.ws().pingInterval(), scheduler);
         DemoGenerator lifecycles = new DemoGenerator(System.nanoTime(), clock);
         this.kafka = settings.kafka() == null ? null : new KafkaSource(settings.kafka(), stream, clock);
-        EventIngress ingress = kafka == null ? EventIngress.direct(stream) : EventIngress.kafka(kafka);
+        this.redis = settings.redis() == null ? null : new RedisLink(settings.redis());
+        this.sharedMetrics = redis == null ? null : new RedisMetricsCache(redis);
+        // With Kafka, Kafka is the source of truth for events and Redis only shares metrics.
+        this.redisSource = redis == null || kafka != null ? null : new RedisStreamSource(redis, stream, clock);
+        this.ingress = kafka != null ? EventIngress.kafka(kafka)
+                : redisSource != null ? EventIngress.redis(redisSource)
+                : EventIngress.direct(stream);
 
         HttpRouting.Builder http = HttpRouting.builder()
                 .addFilter(HttpFilters.securityHeaders());
         if (verifier != null) {
             http.addFilter(HttpFilters.auth(verifier, settings.auth().triggerScope()));
         }
-        http.register(API_PATH, new ApvApiService(store, stream));
+        http.register(API_PATH, new ApvApiService(store, stream, this::metricsAnswer));
         if (settings.trigger().enabled()) {
             http.register("/api/test", new TriggerService(ingress, lifecycles, scheduler,
                     settings.trigger().ratePerSecond(), settings.maxRequestBytes(), clock));
@@ -108,6 +121,8 @@ public final class ImmunityServer implements AutoCloseable {
                         .addObserver(HealthObserver.builder()
                                 .details(true)
                                 .addCheck(ServerMeters.streamHealth(stream, kafka))
+                                .addChecks(redis == null ? new io.helidon.health.HealthCheck[0]
+                                        : new io.helidon.health.HealthCheck[] {ServerMeters.redisHealth(redis, redisSource)})
                                 .build())
                         .addObserver(MetricsObserver.create())
                         .build())
@@ -121,14 +136,50 @@ public final class ImmunityServer implements AutoCloseable {
                 .build();
         if (settings.demo()) {
             DemoGenerator generator = new DemoGenerator(System.nanoTime(), clock);
-            if (kafka == null) {
+            if (kafka == null && redisSource == null) {
                 // The last half hour first, so every number on the dashboard has data from the start.
-                // (With Kafka the topics keep what earlier runs produced.)
+                // (With Kafka or Redis the topics or stream keep what earlier runs produced.)
                 DemoStream.backlog(generator, 40, java.time.Duration.ofMinutes(30)).forEach(stream::publish);
             }
             this.demo = new DemoStream(generator, ingress::submit, settings.demoInterval());
         } else {
             this.demo = null;
+        }
+    }
+
+    /**
+     * What {@code GET /metrics} answers: this instance's engine once its state is complete (it reads the
+     * same events as every other instance, so the numbers agree); while it is still rebuilding at start,
+     * the copy shared through Redis if there is one (so a restarted instance answers correctly at once).
+     */
+    private Object metricsAnswer() {
+        if (sharedMetrics != null && !stateComplete()) {
+            var shared = sharedMetrics.shared();
+            if (shared.isPresent()) {
+                try {
+                    return dev.immunity.core.json.Json.parse(shared.get());
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "shared metrics unreadable; answering with the local ones", e);
+                }
+            }
+        }
+        return stream.metrics();
+    }
+
+    /** Whether this instance has read all the retained events (so its own metrics are the whole truth). */
+    private boolean stateComplete() {
+        return redisSource != null ? redisSource.status().phase() == RedisStreamSource.Phase.LIVE
+                : kafka == null || kafka.phase() == KafkaSource.Phase.LIVE;
+    }
+
+    /** Writes the shared metrics copy when this instance's state is complete (never partial numbers). */
+    private void shareMetrics() {
+        try {
+            if (stateComplete()) {
+                sharedMetrics.refresh(stream.metrics());
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "shared metrics write failed", e);
         }
     }
 
@@ -179,13 +230,22 @@ public final class ImmunityServer implements AutoCloseable {
         if (s.kafka != null) {
             s.kafka.start(); // after the web server: REST and WebSocket serve even while Kafka is down
         }
+        if (s.redis != null) {
+            s.redis.start(); // likewise: Redis may be down, nothing waits for it
+            s.scheduler.scheduleWithFixedDelay(s::shareMetrics, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        if (s.redisSource != null) {
+            s.redisSource.start();
+        }
         s.pinger.start();
         if (s.demo != null) {
             s.demo.start();
         }
         LOG.log(System.Logger.Level.INFO, "Immunity listening on http://" + settings.host() + ":" + s.port()
                 + (settings.demo() ? " (demo stream on)" : "") + (settings.auth().enabled() ? " (JWT auth on)" : "")
-                + (settings.kafka() != null ? " (events from Kafka at " + settings.kafka().bootstrapServers() + ")" : ""));
+                + (settings.kafka() != null ? " (events from Kafka at " + settings.kafka().bootstrapServers() + ")" : "")
+                + (s.redisSource != null ? " (events fanned out through Redis at " + settings.redis().redactedUri() + ")"
+                : s.redis != null ? " (metrics shared through Redis at " + settings.redis().redactedUri() + ")" : ""));
         return s;
     }
 
@@ -194,7 +254,18 @@ public final class ImmunityServer implements AutoCloseable {
         return server.port();
     }
 
-    /** The stream manager: publish events into the server from embedding code or tests. */
+    /**
+     * Sends an APV or patch in the way the trigger does: to Kafka or the Redis stream when configured (so it
+     * reaches every instance's clients), else straight into this server's stream.
+     */
+    public java.util.concurrent.CompletableFuture<java.util.Map<String, Object>> submit(dev.immunity.core.model.Event event) {
+        return ingress.submit(event);
+    }
+
+    /**
+     * The stream manager: publish events into this server only (embedding code, tests); use {@link #submit} to
+     * reach every instance.
+     */
     public StreamManager stream() {
         return stream;
     }
@@ -202,6 +273,11 @@ public final class ImmunityServer implements AutoCloseable {
     /** The Kafka source, when Kafka is configured. */
     public java.util.Optional<KafkaSource> kafka() {
         return java.util.Optional.ofNullable(kafka);
+    }
+
+    /** The Redis stream source, when Redis is configured without Kafka. */
+    public java.util.Optional<RedisStreamSource> redisSource() {
+        return java.util.Optional.ofNullable(redisSource);
     }
 
     /** The event store behind the REST API. */
@@ -224,6 +300,12 @@ public final class ImmunityServer implements AutoCloseable {
         }
         if (kafka != null) {
             kafka.close();
+        }
+        if (redisSource != null) {
+            redisSource.close();
+        }
+        if (redis != null) {
+            redis.close();
         }
         stream.stop();
         scheduler.shutdownNow();

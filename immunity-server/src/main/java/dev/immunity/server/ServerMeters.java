@@ -122,4 +122,47 @@ final class ServerMeters {
             }
         };
     }
+
+    /**
+     * Readiness of the Redis link: DOWN while Redis does not answer (or, with the Redis stream, before the state
+     * is rebuilt), with the reason. Events still reach this instance's clients meanwhile (see the README).
+     */
+    static HealthCheck redisHealth(dev.immunity.core.redis.RedisLink link,
+                                   dev.immunity.core.redis.RedisStreamSource source) {
+        return new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public String name() {
+                return "redis";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                var b = HealthCheckResponse.builder().detail("uri", link.settings().redactedUri());
+                boolean up = link.up();
+                if (source == null) {
+                    b.status(up).detail("role", "metrics").detail("redis", up ? "up" : "down");
+                    if (!up && link.lastError() != null) {
+                        b.detail("last_error", link.lastError());
+                    }
+                    return b.build();
+                }
+                var st = source.status();
+                b.status(st.ready())
+                        .detail("role", "events and metrics")
+                        .detail("redis", st.redisUp() ? "up" : "down")
+                        .detail("phase", st.phase().name().toLowerCase(java.util.Locale.ROOT))
+                        .detail("queued", st.queued())
+                        .detail("dropped", st.dropped());
+                if (!st.ready() && st.lastError() != null) {
+                    b.detail("last_error", st.lastError());
+                }
+                return b.build();
+            }
+        };
+    }
 }

@@ -136,6 +136,11 @@ public final class KafkaSource implements AutoCloseable {
         phase = Phase.STOPPED;
     }
 
+    /** Where the source is in its life (no probing: cheap). */
+    public Phase phase() {
+        return phase;
+    }
+
     /** The source's state; probes the cluster (at most once a second, for at most 2 s) when it has been quiet. */
     public Status status() {
         long now = System.nanoTime();

@@ -233,6 +233,27 @@ public final class StreamManager implements AutoCloseable {
     }
 
     /**
+     * Places an event this process already delivered without a position (it published it locally while its source
+     * was unreachable) at the position the source gave it later: it goes into the history, so cursors resume over
+     * it on this instance as on the others, and it is not sent to the connected clients again nor counted again.
+     * Call it right after {@link #publish(Event, SourcePosition)} answered false for that event and position.
+     */
+    public void placed(Event event, SourcePosition position) {
+        synchronized (publishLock) {
+            switch (event) {
+                case Apv apv -> history.append(apv, apv.priority(), apv.affectedServices(), position.partition(),
+                        position.offset(), cursor -> frame(EventType.APV.wire(), apv, cursor, null));
+                case Patch patch -> {
+                    Optional<Apv> apv = store.apv(patch.cveId());
+                    history.append(patch, apv.map(Apv::priority).orElse(null), apv.map(Apv::affectedServices).orElse(List.of()),
+                            position.partition(), position.offset(), cursor -> frame(EventType.PATCH.wire(), patch, cursor, null));
+                }
+                default -> throw new IllegalArgumentException("only APVs and patches come from a source");
+            }
+        }
+    }
+
+    /**
      * Records that a source record produced no event (it was invalid and went to the dead-letter topic),
      * so cursors move past it.
      */

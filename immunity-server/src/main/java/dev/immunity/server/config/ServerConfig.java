@@ -1,6 +1,7 @@
 package dev.immunity.server.config;
 
 import dev.immunity.core.kafka.KafkaSettings;
+import dev.immunity.core.redis.RedisSettings;
 import dev.immunity.core.store.StoreSettings;
 import dev.immunity.core.stream.StreamSettings;
 import dev.immunity.server.auth.AuthSettings;
@@ -60,6 +61,13 @@ public final class ServerConfig {
             new Key("immunity.kafka.partitions", "3", "partitions of topics the server creates"),
             new Key("immunity.kafka.client-properties", null, "extra Kafka client properties, key=value;key=value (SASL/TLS…)"),
             new Key("immunity.kafka.properties-file", null, "a Java properties file of extra Kafka client properties"),
+            new Key("immunity.redis.uri", null, "Redis URI (redis://[:password@]host:port[/db], rediss:// for TLS); turns Redis on: shared metrics, and fan-out across instances without Kafka (serve --redis)"),
+            new Key("immunity.redis.stream-key", RedisSettings.STREAM_KEY, "the Redis Stream instances fan events out through"),
+            new Key("immunity.redis.stream-max-length", "100000", "about how many events the stream keeps (XADD MAXLEN ~): what a starting instance rebuilds from, how far back cursors resume"),
+            new Key("immunity.redis.metrics-key", RedisSettings.METRICS_KEY, "key of the shared metrics snapshot"),
+            new Key("immunity.redis.metrics-ttl", "5m", "time to live of the shared metrics snapshot (rewritten whenever it changes)"),
+            new Key("immunity.redis.command-timeout", "500ms", "how long a Redis command may take before it fails"),
+            new Key("immunity.redis.outbox-capacity", "10000", "events kept while Redis is unreachable, appended to the stream when it is back"),
             new Key("immunity.auth.hs256-secret", null, "HS256 secret (at least 32 bytes); turns JWT auth on"),
             new Key("immunity.auth.public-key", null, "RS256/ES256 public key, PEM; turns JWT auth on"),
             new Key("immunity.auth.public-key-file", null, "file holding that PEM"),
@@ -144,7 +152,8 @@ public final class ServerConfig {
                         intValue("immunity.store.max-patches", 1, 10_000_000)),
                 basis,
                 auth(),
-                kafka());
+                kafka(),
+                redis());
     }
 
     private KafkaSettings kafka() {
@@ -184,6 +193,21 @@ public final class ServerConfig {
                     intValue("immunity.kafka.partitions", 1, 10_000), props);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("immunity.kafka: " + e.getMessage());
+        }
+    }
+
+    private RedisSettings redis() {
+        Optional<String> uri = text("immunity.redis.uri");
+        if (uri.isEmpty()) {
+            return null;
+        }
+        long maxLength = intValue("immunity.redis.stream-max-length", 1, Integer.MAX_VALUE);
+        try {
+            return new RedisSettings(uri.get(), text("immunity.redis.stream-key").orElseThrow(), maxLength,
+                    text("immunity.redis.metrics-key").orElseThrow(), duration("immunity.redis.metrics-ttl"),
+                    duration("immunity.redis.command-timeout"), intValue("immunity.redis.outbox-capacity", 0, 10_000_000));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("immunity.redis: " + e.getMessage());
         }
     }
 

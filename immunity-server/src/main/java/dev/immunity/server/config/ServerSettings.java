@@ -1,6 +1,7 @@
 package dev.immunity.server.config;
 
 import dev.immunity.core.kafka.KafkaSettings;
+import dev.immunity.core.redis.RedisSettings;
 import dev.immunity.core.store.StoreSettings;
 import dev.immunity.core.stream.StreamSettings;
 import dev.immunity.server.auth.AuthSettings;
@@ -23,10 +24,11 @@ import java.time.Duration;
  * @param mttrBasis       {@code merged} or {@code applied}: what ends the MTTR clock
  * @param auth            JWT auth (off by default)
  * @param kafka           where events come from when Kafka is configured; null on embedded defaults
+ * @param redis           shared metrics, and fan-out across instances when Kafka is not configured; null when off
  */
 public record ServerSettings(String host, int port, boolean demo, Duration demoInterval, long maxRequestBytes,
                              TriggerSettings trigger, WsSettings ws, StreamSettings stream, StoreSettings store,
-                             String mttrBasis, AuthSettings auth, KafkaSettings kafka) {
+                             String mttrBasis, AuthSettings auth, KafkaSettings kafka, RedisSettings redis) {
 
     /**
      * The test trigger.
@@ -44,36 +46,41 @@ public record ServerSettings(String host, int port, boolean demo, Duration demoI
 
     public ServerSettings withPort(int p) {
         return new ServerSettings(host, p, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka);
+                auth, kafka, redis);
     }
 
     public ServerSettings withKafka(KafkaSettings k) {
         return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, k);
+                auth, k, redis);
     }
 
     public ServerSettings withDemo(boolean on) {
         return new ServerSettings(host, port, on, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka);
+                auth, kafka, redis);
     }
 
     public ServerSettings withStream(StreamSettings s) {
         return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, s, store, mttrBasis,
-                auth, kafka);
+                auth, kafka, redis);
     }
 
     public ServerSettings withWs(WsSettings w) {
         return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, w, stream, store, mttrBasis,
-                auth, kafka);
+                auth, kafka, redis);
     }
 
     public ServerSettings withAuth(AuthSettings a) {
         return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                a, kafka);
+                a, kafka, redis);
     }
 
     public ServerSettings withTrigger(TriggerSettings t) {
         return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, t, ws, stream, store, mttrBasis,
-                auth, kafka);
+                auth, kafka, redis);
+    }
+
+    public ServerSettings withRedis(RedisSettings r) {
+        return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+                auth, kafka, r);
     }
 }

@@ -40,9 +40,20 @@ public final class ApvApiService implements HttpService {
     private final EventStore store;
     private final StreamManager stream;
 
+    private final java.util.function.Supplier<Object> metrics;
+
     public ApvApiService(EventStore store, StreamManager stream) {
+        this(store, stream, stream::metrics);
+    }
+
+    /**
+     * @param metrics what {@code GET /metrics} answers: a {@link dev.immunity.core.model.MetricsSnapshot} or
+     *                a JSON tree of one (the copy shared through Redis)
+     */
+    public ApvApiService(EventStore store, StreamManager stream, java.util.function.Supplier<Object> metrics) {
         this.store = store;
         this.stream = stream;
+        this.metrics = metrics;
     }
 
     @Override
@@ -120,7 +131,7 @@ public final class ApvApiService implements HttpService {
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
-        json(res, null, stream.metrics());
+        json(res, null, metrics.get());
     }
 
     private static StreamFilter filter(QueryParams q) {
