@@ -8,6 +8,7 @@ import dev.immunity.server.config.ServerSettings;
 import dev.immunity.server.support.Fixtures;
 import dev.immunity.server.support.TestKafka;
 import dev.immunity.server.support.TestServer;
+import static dev.immunity.server.support.Await.await;
 import dev.immunity.server.support.WsTestClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -24,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,19 +62,6 @@ class KafkaStreamTest {
         return "immunity-test-" + UUID.randomUUID();
     }
 
-    private static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-    }
 
     private static void sleep(Duration d) {
         try {

@@ -7,6 +7,7 @@ import dev.immunity.core.redis.RedisStreamSource;
 import dev.immunity.server.config.ServerSettings;
 import dev.immunity.server.support.TestRedis;
 import dev.immunity.server.support.TestServer;
+import static dev.immunity.server.support.Await.await;
 import dev.immunity.server.support.WsTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,19 +51,6 @@ class RedisFanOutTest {
         return ServerSettings.forTests().withRedis(r);
     }
 
-    private static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-    }
 
     private static void awaitLive(TestServer s) {
         await("the Redis stream source is live", Duration.ofSeconds(20),
