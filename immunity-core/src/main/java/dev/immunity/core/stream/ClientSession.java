@@ -84,10 +84,6 @@ final class ClientSession {
         schedule();
     }
 
-    boolean isClosing() {
-        return closing.get();
-    }
-
     /** Stops sending; what is queued is dropped. Returns false when it was already closing. */
     boolean markClosing() {
         boolean first = closing.compareAndSet(false, true);
