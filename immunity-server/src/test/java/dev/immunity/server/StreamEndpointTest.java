@@ -76,6 +76,34 @@ class StreamEndpointTest {
         }
     }
 
+    /**
+     * Messages are written as raw frames (header + the event's UTF-8 bytes), several per write: each
+     * header length form (7-bit, 16-bit, 64-bit) and multi-byte text must reach a strict client intact,
+     * each message in its own frame.
+     */
+    @Test
+    void messagesOfEveryFrameSize_withNonAsciiText_arriveIntact_eachInItsOwnFrame() {
+        String small = "é—漢字 ✓ fits a 7-bit frame length";
+        String medium = "Ünïcödé overflow in libfoo → RCE; ".repeat(12);
+        String large = "x€".repeat(40_000);
+        try (WsTestClient c = server.connect()) {
+            c.next("hello");
+            c.until(n -> "metrics".equals(n.path("type").asText()));
+            int framesBefore = c.rawFrames().size();
+            List<String> details = List.of(small, medium, large, small);
+            for (int i = 0; i < details.size(); i++) {
+                var json = Fixtures.apvJson(cve(900 + i), "high", List.of("payments-api"));
+                json.put("details", details.get(i));
+                assertThat(server.server.stream().publish(dev.immunity.core.json.WireFormat.parseApv(json))).isTrue();
+            }
+            List<String> received = c.until(n -> "apv".equals(n.path("type").asText()) && cveOf(n).equals(cve(903)))
+                    .stream().filter(n -> "apv".equals(n.path("type").asText()))
+                    .map(n -> n.path("payload").path("details").asText()).toList();
+            assertThat(received).containsExactlyElementsOf(details);
+            assertThat(c.rawFrames().subList(framesBefore, c.rawFrames().size())).noneMatch(f -> f.contains("\n"));
+        }
+    }
+
     @Test
     void reconnectWithCursor_missesNothing_andSeesNothingTwice() {
         String cursor;

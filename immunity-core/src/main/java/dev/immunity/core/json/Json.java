@@ -49,6 +49,15 @@ public final class Json {
         }
     }
 
+    /** Serializes a value to JSON as UTF-8 bytes. */
+    public static byte[] writeBytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Converts a value to a JSON tree. */
     public static JsonNode tree(Object value) {
         return MAPPER.valueToTree(value);

@@ -3,17 +3,22 @@ package dev.immunity.core.stream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One client: a bounded queue and a single writer. The writer runs only while there is something
- * to send, and sends everything queued in as few writes as the client allows. A client whose queue
- * overflows is closed with {@link CloseCodes#TOO_SLOW}; the others never wait for it.
+ * to send, and sends everything queued in as few writes as the connection allows. A client whose
+ * queue overflows is closed with {@link CloseCodes#TOO_SLOW}; the others never wait for it.
+ *
+ * <p>Messages are the events' UTF-8 bytes, shared by every client. The queue starts small and grows
+ * only while a client is behind, so an idle client costs a few hundred bytes here.
  */
 final class ClientSession {
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
+    /** A queue that grew past this while the client was behind is dropped once drained, not kept. */
+    private static final int KEEP_QUEUE_BELOW = 64;
 
     interface Listener {
         void sent(ClientSession session, int messages, int frames);
@@ -27,15 +32,18 @@ final class ClientSession {
     final Connection connection;
     final StreamFilter filter;
     private final boolean batch;
+    private final int capacity;
     private final int maxBatchBytes;
-    private final ArrayBlockingQueue<String> queue;
-    private final ArrayDeque<String> preload = new ArrayDeque<>();
     private final Executor executor;
     private final Listener listener;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Guarded by this: sent before anything queued (snapshot or replay); not bounded by the capacity. */
+    private ArrayDeque<byte[]> preload;
+    /** Guarded by this: live messages, at most {@code capacity}; null while empty. */
+    private ArrayDeque<byte[]> queue;
     /** Source offsets below which this client already has the events (it resumed from an offset cursor). */
-    private volatile java.util.Map<String, Long> skipBelow;
+    private volatile Map<String, Long> skipBelow;
 
     ClientSession(String id, Connection connection, ConnectOptions options, int capacity, int maxBatchBytes,
                   Executor executor, Listener listener) {
@@ -43,13 +51,13 @@ final class ClientSession {
         this.connection = connection;
         this.filter = options.filter();
         this.batch = options.batch();
+        this.capacity = capacity;
         this.maxBatchBytes = maxBatchBytes;
-        this.queue = new ArrayBlockingQueue<>(capacity);
         this.executor = executor;
         this.listener = listener;
     }
 
-    void skipBelow(java.util.Map<String, Long> offsets) {
+    void skipBelow(Map<String, Long> offsets) {
         this.skipBelow = offsets;
     }
 
@@ -63,20 +71,32 @@ final class ClientSession {
     }
 
     /** Messages sent before anything queued (snapshot or replay); not bounded by the queue capacity. */
-    void preload(List<String> frames) {
-        synchronized (preload) {
-            preload.addAll(frames);
+    synchronized void preload(List<byte[]> messages) {
+        if (preload == null) {
+            preload = new ArrayDeque<>(messages.size());
         }
+        preload.addAll(messages);
     }
 
     /** Queues one message; closes the client as too slow when its queue is full. Never blocks. */
-    void enqueue(String frame) {
+    void enqueue(byte[] message) {
         if (closing.get()) {
             return;
         }
-        if (!queue.offer(frame)) {
+        boolean full;
+        synchronized (this) {
+            if (queue == null) {
+                queue = new ArrayDeque<>();
+            }
+            full = queue.size() >= capacity;
+            if (full) {
+                queue = null;
+            } else {
+                queue.addLast(message);
+            }
+        }
+        if (full) {
             if (closing.compareAndSet(false, true)) {
-                queue.clear();
                 listener.overflowed(this);
             }
             return;
@@ -87,9 +107,9 @@ final class ClientSession {
     /** Stops sending; what is queued is dropped. Returns false when it was already closing. */
     boolean markClosing() {
         boolean first = closing.compareAndSet(false, true);
-        queue.clear();
-        synchronized (preload) {
-            preload.clear();
+        synchronized (this) {
+            queue = null;
+            preload = null;
         }
         return first;
     }
@@ -101,22 +121,15 @@ final class ClientSession {
     }
 
     private void drain() {
-        List<String> pending = new ArrayList<>();
+        List<byte[]> pending = new ArrayList<>();
         try {
             while (true) {
                 pending.clear();
-                synchronized (preload) {
-                    while (!preload.isEmpty() && pending.size() < 1024) {
-                        pending.add(preload.pollFirst());
-                    }
-                }
-                if (pending.isEmpty()) {
-                    queue.drainTo(pending, 1024);
-                }
+                take(pending);
                 if (pending.isEmpty() || closing.get()) {
                     scheduled.set(false);
-                    // Something may have been queued between the drain and the flag: go on if we win it back.
-                    if (closing.get() || queueEmpty() || !scheduled.compareAndSet(false, true)) {
+                    // Something may have been queued between the take and the flag: go on if we win it back.
+                    if (closing.get() || isEmpty() || !scheduled.compareAndSet(false, true)) {
                         return;
                     }
                     continue;
@@ -132,40 +145,51 @@ final class ClientSession {
         }
     }
 
-    private boolean queueEmpty() {
-        synchronized (preload) {
-            return preload.isEmpty() && queue.isEmpty();
+    /** Moves up to one write's worth of messages (preload first) into {@code out}. */
+    private synchronized void take(List<byte[]> out) {
+        ArrayDeque<byte[]> from = preload != null && !preload.isEmpty() ? preload : queue;
+        if (from == null) {
+            return;
+        }
+        int bytes = 0;
+        while (!from.isEmpty() && (out.isEmpty() || bytes + from.peekFirst().length <= maxBatchBytes)) {
+            byte[] m = from.pollFirst();
+            bytes += m.length + 1;
+            out.add(m);
+        }
+        if (from.isEmpty()) {
+            if (from == preload) {
+                preload = null;
+            } else if (out.size() >= KEEP_QUEUE_BELOW) {
+                queue = null;
+            }
         }
     }
 
-    private void write(List<String> frames) throws Exception {
-        if (!batch || frames.size() == 1) {
-            for (String f : frames) {
-                if (closing.get()) {
-                    return;
-                }
-                connection.send(f);
-            }
-            listener.sent(this, frames.size(), frames.size());
+    private synchronized boolean isEmpty() {
+        return (preload == null || preload.isEmpty()) && (queue == null || queue.isEmpty());
+    }
+
+    private void write(List<byte[]> messages) throws Exception {
+        if (!batch || messages.size() == 1) {
+            connection.sendAll(messages);
+            listener.sent(this, messages.size(), messages.size());
             return;
         }
-        StringBuilder sb = new StringBuilder(Math.min(maxBatchBytes, frames.size() * 512));
-        int inFrame = 0;
-        int framesWritten = 0;
-        for (String f : frames) {
-            if (inFrame > 0 && sb.length() + 1 + f.length() > maxBatchBytes) {
-                connection.send(sb.toString());
-                framesWritten++;
-                sb.setLength(0);
-                inFrame = 0;
-            }
-            if (inFrame > 0) {
-                sb.append('\n');
-            }
-            sb.append(f);
-            inFrame++;
+        int length = messages.size() - 1;
+        for (byte[] m : messages) {
+            length += m.length;
         }
-        connection.send(sb.toString());
-        listener.sent(this, frames.size(), framesWritten + 1);
+        byte[] joined = new byte[length];
+        int at = 0;
+        for (byte[] m : messages) {
+            if (at > 0) {
+                joined[at++] = '\n';
+            }
+            System.arraycopy(m, 0, joined, at, m.length);
+            at += m.length;
+        }
+        connection.send(joined);
+        listener.sent(this, messages.size(), 1);
     }
 }

@@ -1,20 +1,38 @@
 package dev.immunity.core.stream;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The port through which the {@link StreamManager} talks to one client. Implemented by the server
- * over a WebSocket session (and by tests over anything). The manager calls {@link #send} from one
- * writer at a time per connection, so implementations need not be thread-safe for sends.
+ * over a WebSocket session (and by tests over anything). The manager calls {@link #send} and
+ * {@link #sendAll} from one writer at a time per connection, so implementations need not be
+ * thread-safe for sends.
+ *
+ * <p>Messages are JSON text, handed over as UTF-8 bytes. Each event is serialized once and the same
+ * array goes to every client: implementations must not change it.
  */
 public interface Connection {
 
     /**
-     * Sends one text message, blocking until it is handed to the transport.
+     * Sends one text message (its UTF-8 bytes), blocking until it is handed to the transport.
      *
      * @throws IOException when the connection is broken
      */
-    void send(String text) throws IOException;
+    void send(byte[] utf8) throws IOException;
+
+    /**
+     * Sends several text messages in order, each its own message, in as few writes as the transport
+     * allows (a WebSocket writes them as consecutive frames in one go). By default, one {@link #send}
+     * each.
+     *
+     * @throws IOException when the connection is broken
+     */
+    default void sendAll(List<byte[]> messages) throws IOException {
+        for (byte[] m : messages) {
+            send(m);
+        }
+    }
 
     /**
      * Sends a close message with a code and reason and closes. May block while an earlier send is

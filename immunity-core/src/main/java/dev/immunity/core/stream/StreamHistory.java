@@ -27,7 +27,7 @@ import java.util.Optional;
 final class StreamHistory {
     /** One message: its event, what filters match it on, its partition and offset (or null, -1), and its frame. */
     record Entry(long seq, Event event, Priority priority, List<String> services, String partition, long offset,
-                 String frame) {
+                 byte[] frame) {
     }
 
     /** What a client resuming from a cursor gets: the missed entries and, for offset cursors, what to skip live. */
@@ -92,7 +92,7 @@ final class StreamHistory {
 
     /** Appends an event; {@code frameWithCursor} builds its frame from the cursor after it. */
     Entry append(Event event, Priority priority, List<String> services, String partition, long offset,
-                 java.util.function.Function<String, String> frameWithCursor) {
+                 java.util.function.Function<String, byte[]> frameWithCursor) {
         lastSeq++;
         if (partition != null) {
             next.merge(partition, offset + 1, Math::max);

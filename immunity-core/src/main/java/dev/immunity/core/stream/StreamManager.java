@@ -170,7 +170,7 @@ public final class StreamManager implements AutoCloseable {
     public void reply(String id, String frame) {
         ClientSession s = sessions.get(id);
         if (s != null) {
-            s.enqueue(frame);
+            s.enqueue(frame.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 
@@ -350,7 +350,7 @@ public final class StreamManager implements AutoCloseable {
                 position == null ? null : position.partition(), position == null ? -1 : position.offset(),
                 cursor -> frame(type.wire(), payload, cursor, null));
         eventsByType.get(type).increment();
-        String frame = entry.frame();
+        byte[] frame = entry.frame();
         if (position != null && position.rebuilding() && !sessions.isEmpty()) {
             frame = frame(type.wire(), payload, history.cursor(), Boolean.TRUE);
         }
@@ -361,7 +361,7 @@ public final class StreamManager implements AutoCloseable {
         }
     }
 
-    private void fanOut(String frame) {
+    private void fanOut(byte[] frame) {
         for (ClientSession s : sessions.values()) {
             s.enqueue(frame);
         }
@@ -387,8 +387,8 @@ public final class StreamManager implements AutoCloseable {
     }
 
     /** Must hold publishLock. */
-    private List<String> openingFrames(ClientSession session, ConnectOptions options) {
-        List<String> frames = new ArrayList<>();
+    private List<byte[]> openingFrames(ClientSession session, ConnectOptions options) {
+        List<byte[]> frames = new ArrayList<>();
         String id = session.id;
         if (options.cursor() != null) {
             Optional<StreamHistory.Resume> resume = history.after(options.cursor());
@@ -430,19 +430,19 @@ public final class StreamManager implements AutoCloseable {
         return frames;
     }
 
-    private String metricsFrame(boolean snapshot) {
+    private byte[] metricsFrame(boolean snapshot) {
         MetricsSnapshot m = metrics.snapshot();
         return frame(EventType.METRICS.wire(), m, null, snapshot ? Boolean.TRUE : null);
     }
 
-    private String hello(String id, String mode, Boolean recovered, String reason) {
+    private byte[] hello(String id, String mode, Boolean recovered, String reason) {
         String cursor = history.cursor();
         return frame("hello", new Hello(id, mode, recovered, reason, cursor,
                 settings.heartbeatInterval().toSeconds(), Hello.PROTOCOL), cursor, null);
     }
 
-    private String frame(String type, Object payload, String cursor, Boolean snapshot) {
-        return Json.write(new Envelope(type, clock.instant(), payload, cursor, snapshot));
+    private byte[] frame(String type, Object payload, String cursor, Boolean snapshot) {
+        return Json.writeBytes(new Envelope(type, clock.instant(), payload, cursor, snapshot));
     }
 
     private void closeAsync(ClientSession s, int code, String reason) {

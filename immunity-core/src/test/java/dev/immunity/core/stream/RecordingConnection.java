@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 /** A {@link Connection} for tests: records what it is sent; can be made to block like a stalled client. */
 final class RecordingConnection implements Connection {
     final List<String> frames = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The arrays as handed over, to check that every client gets the same one. */
+    final List<byte[]> raw = java.util.Collections.synchronizedList(new ArrayList<>());
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final CountDownLatch unblock;
     volatile boolean aborted;
@@ -27,7 +29,7 @@ final class RecordingConnection implements Connection {
     }
 
     @Override
-    public void send(String text) throws IOException {
+    public void send(byte[] utf8) throws IOException {
         if (unblock != null) {
             try {
                 if (!unblock.await(30, TimeUnit.SECONDS)) {
@@ -40,7 +42,8 @@ final class RecordingConnection implements Connection {
         if (aborted) {
             throw new IOException("aborted");
         }
-        frames.add(text);
+        raw.add(utf8);
+        frames.add(new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Override

@@ -83,10 +83,17 @@ class StreamManagerTest {
         publishApvs(m, 1, 3);
         await(() -> a.messages("apv").size() == 3 && b.messages("apv").size() == 3);
 
-        List<String> framesA = a.frames.stream().filter(f -> f.contains("\"type\":\"apv\"")).toList();
-        List<String> framesB = b.frames.stream().filter(f -> f.contains("\"type\":\"apv\"")).toList();
+        List<byte[]> framesA = apvFrames(a);
+        List<byte[]> framesB = apvFrames(b);
         for (int i = 0; i < 3; i++) {
             assertThat(framesA.get(i)).isSameAs(framesB.get(i));
+        }
+    }
+
+    private static List<byte[]> apvFrames(RecordingConnection c) {
+        synchronized (c.raw) {
+            return c.raw.stream().filter(f -> new String(f, java.nio.charset.StandardCharsets.UTF_8)
+                    .contains("\"type\":\"apv\"")).toList();
         }
     }
 

@@ -151,7 +151,12 @@ public final class StreamEndpoint implements WsListener {
 
     @Override
     public void onPing(WsSession session, BufferData buffer) {
-        session.pong(buffer);
+        WsConnection c = connection;
+        if (c != null) {
+            c.pong(buffer);
+        } else {
+            session.pong(buffer);
+        }
     }
 
     @Override
@@ -170,7 +175,7 @@ public final class StreamEndpoint implements WsListener {
         WsConnection c = connection;
         if (c != null && !c.isClosed()) {
             try {
-                c.session().ping(BufferData.empty());
+                c.ping();
             } catch (RuntimeException e) {
                 // Helidon reports an abruptly vanished peer by failing writes, not by onClose.
                 LOG.log(System.Logger.Level.DEBUG, "ping failed: client gone", e);
@@ -210,6 +215,10 @@ public final class StreamEndpoint implements WsListener {
 
     private void gone() {
         open.remove(this);
+        WsConnection c = connection;
+        if (c != null) {
+            c.clientClosed();
+        }
         if (expiry != null) {
             expiry.cancel(false);
         }

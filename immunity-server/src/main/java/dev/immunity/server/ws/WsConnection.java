@@ -1,61 +1,175 @@
 package dev.immunity.server.ws;
 
 import dev.immunity.core.stream.Connection;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataWriter;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.websocket.WsSession;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** The core's {@link Connection} port over a Helidon WebSocket session. */
+/**
+ * The core's {@link Connection} port over a Helidon WebSocket session.
+ *
+ * <p>Text messages are written as WebSocket frames straight to the connection's socket writer: the
+ * event's UTF-8 bytes (encoded once for every client) behind a 2–10 byte frame header, and all queued
+ * messages in one write. {@code WsSession.send(String)} would encode and copy each message for each
+ * client and make one write per frame. Every frame this server sends on the connection — messages,
+ * pings, pongs and the close — goes through {@link #lock}, so frames never interleave; the one frame
+ * Helidon writes by itself, its answer to a client's close, follows {@link #clientClosed}.
+ */
 final class WsConnection implements Connection {
+    private static final byte TEXT_FIN = (byte) 0x81;
+    private static final byte PING_FIN = (byte) 0x89;
+    private static final byte PONG_FIN = (byte) 0x8A;
+    private static final long CLIENT_CLOSE_WAIT_MS = 2_000;
+
     private final WsSession session;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** The socket writer, or null when Helidon does not expose it (then every send goes through the session). */
+    private final DataWriter writer;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile boolean closed;
 
     WsConnection(WsSession session) {
         this.session = session;
+        this.writer = session.socketContext() instanceof ConnectionContext ctx ? ctx.dataWriter() : null;
     }
 
     @Override
-    public void send(String text) throws IOException {
-        if (closed.get()) {
-            throw new IOException("connection closed");
-        }
+    public void send(byte[] utf8) throws IOException {
+        sendAll(List.of(utf8));
+    }
+
+    @Override
+    public void sendAll(List<byte[]> messages) throws IOException {
+        lock.lock();
         try {
-            session.send(text, true);
+            if (closed) {
+                throw new IOException("connection closed");
+            }
+            if (writer == null) {
+                for (byte[] m : messages) {
+                    session.send(new String(m, StandardCharsets.UTF_8), true);
+                }
+                return;
+            }
+            BufferData[] parts = new BufferData[messages.size() * 2];
+            int i = 0;
+            for (byte[] m : messages) {
+                parts[i++] = BufferData.create(header(TEXT_FIN, m.length));
+                parts[i++] = BufferData.create(m);
+            }
+            writer.writeNow(parts);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (RuntimeException e) {
             throw new IOException("send failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A WebSocket ping with no payload; keeps listen-only clients within the idle timeout. */
+    void ping() {
+        control(PING_FIN, new byte[0]);
+    }
+
+    /** Answers a client's ping with its payload (at most 125 bytes, as for every control frame). */
+    void pong(BufferData payload) {
+        byte[] bytes = new byte[payload.available()];
+        payload.read(bytes);
+        control(PONG_FIN, bytes);
+    }
+
+    private void control(byte opcode, byte[] payload) {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (writer == null) {
+                if (opcode == PING_FIN) {
+                    session.ping(BufferData.create(payload));
+                } else {
+                    session.pong(BufferData.create(payload));
+                }
+                return;
+            }
+            writer.writeNow(BufferData.create(header(opcode, payload.length)), BufferData.create(payload));
+        } finally {
+            lock.unlock();
         }
     }
 
     @Override
     public void close(int code, String reason) {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                session.close(code, reason);
-            } catch (RuntimeException e) {
-                abort();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
             }
+            closed = true;
+            session.close(code, reason);
+        } catch (RuntimeException e) {
+            abort();
+        } finally {
+            lock.unlock();
         }
     }
 
+    /**
+     * The client closed (or vanished): nothing more is written, and a write under way is given a
+     * moment to finish so that Helidon's answering close frame does not land inside it.
+     */
+    void clientClosed() {
+        closed = true;
+        try {
+            if (lock.tryLock(CLIENT_CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                lock.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Drops the connection: stops its reader, which closes the socket and fails a write that is blocked. */
     @Override
     public void abort() {
-        closed.set(true);
+        closed = true;
         try {
-            session.terminate();
+            if (session instanceof ServerConnection connection) {
+                connection.close(true);
+            } else {
+                session.terminate();
+            }
         } catch (RuntimeException ignored) {
             // already gone
         }
     }
 
     boolean isClosed() {
-        return closed.get();
+        return closed;
     }
 
-    WsSession session() {
-        return session;
+    private static byte[] header(byte first, int length) {
+        if (length < 126) {
+            return new byte[] {first, (byte) length};
+        }
+        if (length < 65_536) {
+            return new byte[] {first, 126, (byte) (length >>> 8), (byte) length};
+        }
+        byte[] h = new byte[10];
+        h[0] = first;
+        h[1] = 127;
+        for (int i = 0; i < 8; i++) {
+            h[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
+        }
+        return h;
     }
 }

@@ -11,6 +11,7 @@ import dev.immunity.core.stream.Connection;
 import dev.immunity.core.stream.StreamManager;
 import dev.immunity.core.stream.StreamSettings;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 
@@ -30,8 +31,8 @@ public final class EmbedCore {
         // Any transport can be a stream client: here, standard output.
         stream.connect(new Connection() {
             @Override
-            public void send(String text) {
-                var envelope = Json.parse(text);
+            public void send(byte[] utf8) {
+                var envelope = Json.parse(new String(utf8, StandardCharsets.UTF_8));
                 System.out.println("stream  " + envelope.path("type").asText() + "  "
                         + envelope.path("payload").path("cve_id").asText(envelope.path("payload").path("mode").asText()));
             }
