@@ -25,7 +25,7 @@ final class NioConnector implements Connector {
     private final Selector selector;
     private final Thread loop;
     private final ConcurrentLinkedQueue<Conn> pending = new ConcurrentLinkedQueue<>();
-    private ByteBuffer buf = ByteBuffer.allocateDirect(256 * 1024);
+    private final ByteBuffer buf = ByteBuffer.allocateDirect(256 * 1024);
     private volatile boolean running = true;
 
     NioConnector() {
@@ -90,11 +90,12 @@ final class NioConnector implements Connector {
     }
 
     private void read(Conn c, SelectionKey k) throws IOException {
+        if (c.large != null) {
+            readLarge(c, k);
+            return;
+        }
         buf.clear();
         if (c.leftover != null) {
-            if (c.leftover.length > buf.capacity() / 2) {
-                buf = ByteBuffer.allocateDirect(c.leftover.length * 2);
-            }
             buf.put(c.leftover);
             c.leftover = null;
         }
@@ -124,6 +125,14 @@ final class NioConnector implements Connector {
             c.client.opened(now);
             c.opened.complete(c);
         }
+        if (frames(c, k, buf, now)) {
+            keep(c);
+            stallIfSlow(c, k);
+        }
+    }
+
+    /** Handles every complete frame in {@code buf}; false when the server closed the connection. */
+    private boolean frames(Conn c, SelectionKey k, ByteBuffer buf, long now) throws IOException {
         while (buf.remaining() >= 2) {
             int start = buf.position();
             int b0 = buf.get() & 0xff;
@@ -146,7 +155,15 @@ final class NioConnector implements Connector {
                 throw new IOException("masked frame from the server");
             }
             if (buf.remaining() < len) {
+                int headerLength = buf.position() - start;
                 buf.position(start);
+                if (headerLength + len > buf.capacity() / 4) {
+                    // A large frame: read the rest straight into an array of its size, so that each of its
+                    // bytes is copied once however many reads it takes (not once per read as a leftover).
+                    c.large = new byte[(int) (headerLength + len)];
+                    c.largeFilled = buf.remaining();
+                    buf.get(c.large, 0, c.largeFilled);
+                }
                 break;
             }
             byte[] payload = new byte[(int) len];
@@ -172,16 +189,38 @@ final class NioConnector implements Connector {
                     c.client.closed(code, now);
                     k.cancel();
                     c.ch.close();
-                    return;
+                    return false;
                 }
                 default -> {
                     // pong, binary: ignored
                 }
             }
         }
-        keep(c);
+        return true;
+    }
+
+    private static void stallIfSlow(Conn c, SelectionKey k) {
         if (c.client.slow() && c.client.hello.isDone()) {
             k.interestOps(0); // a stalled consumer: its socket buffers fill, then the server's queue
+        }
+    }
+
+    private void readLarge(Conn c, SelectionKey k) throws IOException {
+        int n = c.ch.read(ByteBuffer.wrap(c.large, c.largeFilled, c.large.length - c.largeFilled));
+        if (n < 0) {
+            c.large = null;
+            c.client.closed(1006, System.nanoTime());
+            k.cancel();
+            c.ch.close();
+            return;
+        }
+        c.largeFilled += n;
+        if (c.largeFilled == c.large.length) {
+            ByteBuffer frame = ByteBuffer.wrap(c.large);
+            c.large = null;
+            if (frames(c, k, frame, System.nanoTime())) {
+                stallIfSlow(c, k);
+            }
         }
     }
 
@@ -241,6 +280,9 @@ final class NioConnector implements Connector {
         SocketChannel ch;
         boolean upgraded;
         byte[] leftover;
+        /** A large frame being read (header included), and how much of it has arrived. */
+        byte[] large;
+        int largeFilled;
         java.io.ByteArrayOutputStream fragments;
 
         Conn(URI uri, BenchClient client) {
