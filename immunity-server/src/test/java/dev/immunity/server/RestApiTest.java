@@ -65,6 +65,45 @@ class RestApiTest {
         assertThat(server.get("/api/adaptive-immunity/apvs?limit=100000").statusCode()).isEqualTo(200);
     }
 
+    /** Answers are kept per query while nothing changes: a new or updated APV must show at once. */
+    @Test
+    void apvs_repeatedQuery_seesEveryChangeAtOnce() {
+        String path = "/api/adaptive-immunity/apvs?limit=500&priority=high";
+        HttpResponse<String> first = server.get(path);
+        assertThat(server.get(path).body()).isEqualTo(first.body());
+
+        server.server.stream().publish(Fixtures.apv("CVE-2025-0777", "high", List.of("cache-check")));
+        HttpResponse<String> second = server.get(path);
+        assertThat(json(second).findValuesAsText("cve_id")).contains("CVE-2025-0777");
+        assertThat(second.headers().firstValue("X-Immunity-Cursor"))
+                .isNotEqualTo(first.headers().firstValue("X-Immunity-Cursor"));
+
+        var changed = Fixtures.apvJson("CVE-2025-0777", "high", List.of("cache-check"));
+        changed.put("summary", "Updated summary: the fix is in 2.0.2");
+        server.server.stream().publish(dev.immunity.core.json.WireFormat.parseApv(changed));
+        assertThat(server.get(path).body()).contains("Updated summary: the fix is in 2.0.2");
+        assertThat(server.get("/api/adaptive-immunity/apvs?limit=500&priority=critical").body())
+                .doesNotContain("CVE-2025-0777");
+    }
+
+    @Test
+    void apvs_isGzipped_onlyForClientsThatAcceptIt() throws Exception {
+        String path = "/api/adaptive-immunity/apvs?limit=500";
+        HttpResponse<String> plain = server.get(path);
+        assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+
+        HttpResponse<byte[]> gz = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(server.http(path)).header("Accept-Encoding", "br, gzip;q=0.8").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(gz.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(gz.headers().firstValue("Vary")).hasValue("Accept-Encoding");
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz.body()))) {
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(plain.body());
+        }
+        assertThat(server.get(path, "Accept-Encoding", "gzip;q=0, identity").headers().firstValue("Content-Encoding"))
+                .isEmpty();
+    }
+
     @Test
     void apvs_since_returnsOnlyWhatChangedAfterTheCursor() {
         String cursor = server.get("/api/adaptive-immunity/apvs").headers().firstValue("X-Immunity-Cursor").orElseThrow();

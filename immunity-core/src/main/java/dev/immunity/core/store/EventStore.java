@@ -26,6 +26,8 @@ public final class EventStore {
     private final TreeMap<ApvKey, String> apvOrder = new TreeMap<>();
     /** Patches in least-recently-updated order (access order off; re-inserted on update). */
     private final LinkedHashMap<String, Patch> patches = new LinkedHashMap<>();
+    /** Bumped by every change; written under the lock. */
+    private volatile long version;
 
     public EventStore(StoreSettings settings) {
         this.settings = settings;
@@ -55,6 +57,7 @@ public final class EventStore {
             }
             apvOrder.remove(new ApvKey(held.detectedAt(), held.cveId()));
         }
+        version++;
         apvs.put(apv.cveId(), apv);
         apvOrder.put(new ApvKey(apv.detectedAt(), apv.cveId()), apv.cveId());
         while (apvs.size() > settings.maxApvs()) {
@@ -85,6 +88,7 @@ public final class EventStore {
             }
             patches.remove(patch.patchId());
         }
+        version++;
         patches.put(patch.patchId(), patch);
         if (patches.size() > settings.maxPatches()) {
             var it = patches.entrySet().iterator();
@@ -92,6 +96,14 @@ public final class EventStore {
             it.remove();
         }
         return new Applied(held == null ? Outcome.CREATED : Outcome.UPDATED, patch);
+    }
+
+    /**
+     * A number that changes whenever anything held changes (an APV or patch created, updated or
+     * evicted): an answer computed at one version is still exact while the version is the same.
+     */
+    public long version() {
+        return version;
     }
 
     /** The result of applying a patch: what happened and the state now held. */

@@ -10,7 +10,9 @@ import dev.immunity.core.store.ApvQuery;
 import dev.immunity.core.store.EventStore;
 import dev.immunity.core.stream.StreamFilter;
 import dev.immunity.core.stream.StreamManager;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpMediaTypes;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -36,11 +38,43 @@ public final class ApvApiService implements HttpService {
     public static final String CURSOR_HEADER = "X-Immunity-Cursor";
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 500;
+    private static final int MAX_CACHED_ANSWERS = 64;
+    private static final Header JSON_TYPE = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, HttpMediaTypes.JSON_UTF_8.text());
+    private static final Header NO_STORE = HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-store");
+    private static final Header VARY_ENCODING = HeaderValues.createCached(HeaderNames.VARY, "Accept-Encoding");
+    private static final Header GZIP = HeaderValues.createCached(HeaderNames.CONTENT_ENCODING, "gzip");
+    /** Smaller list answers go uncompressed: one TCP segment either way. */
+    private static final int GZIP_FROM_BYTES = 1400;
 
     private final EventStore store;
     private final StreamManager stream;
 
     private final java.util.function.Supplier<Object> metrics;
+    /** Encoded {@code /apvs} answers by query, each valid while the store version and cursor are unchanged. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Answer> answers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** One encoded answer; its gzip form is made on first demand and kept with it. */
+    private static final class Answer {
+        final long version;
+        final String cursor;
+        final byte[] body;
+        private volatile byte[] gzipped;
+
+        Answer(long version, String cursor, byte[] body) {
+            this.version = version;
+            this.cursor = cursor;
+            this.body = body;
+        }
+
+        byte[] gzipped() {
+            byte[] g = gzipped;
+            if (g == null) {
+                g = gzip(body);
+                gzipped = g;
+            }
+            return g;
+        }
+    }
 
     public ApvApiService(EventStore store, StreamManager stream) {
         this(store, stream, stream::metrics);
@@ -71,8 +105,8 @@ public final class ApvApiService implements HttpService {
         String service = q.text("service", 200).orElse(null);
         String cursor = stream.currentCursor();
         Optional<String> since = q.text("since", 64);
-        List<Apv> apvs;
         if (since.isPresent()) {
+            List<Apv> apvs;
             List<Event> events = stream.eventsSince(since.get()).orElseThrow(() -> new BadRequestException(
                     Status.GONE_410, "since: cursor cannot be resumed (unknown, from another server run, or older "
                     + "than the history kept); list without since to get the current state", "since"));
@@ -87,10 +121,29 @@ public final class ApvApiService implements HttpService {
             java.util.Collections.reverse(apvs);
             apvs = apvs.stream().filter(a -> filter.matches(a.priority(), a.affectedServices()))
                     .filter(a -> service == null || a.affectedServices().contains(service)).limit(limit).toList();
+            json(res, cursor, apvs);
         } else {
-            apvs = store.apvs(new ApvQuery(limit, filter.priorities(), service));
+            // The list only changes when an event arrives, so the same query is answered with the same
+            // bytes until then (read the version first: an answer is never newer than the key it is kept under).
+            String key = limit + "|" + filter.priorities() + "|" + service;
+            long version = store.version();
+            Answer a = answers.get(key);
+            if (a == null || a.version != version || !java.util.Objects.equals(a.cursor, cursor)) {
+                List<Apv> apvs = store.apvs(new ApvQuery(limit, filter.priorities(), service));
+                a = new Answer(version, cursor, Json.writeBytes(apvs));
+                if (answers.size() >= MAX_CACHED_ANSWERS) {
+                    answers.clear();
+                }
+                answers.put(key, a);
+            }
+            res.header(VARY_ENCODING);
+            if (a.body.length >= GZIP_FROM_BYTES && acceptsGzip(req)) {
+                res.header(GZIP);
+                send(res, a.cursor, a.gzipped());
+            } else {
+                send(res, a.cursor, a.body);
+            }
         }
-        json(res, cursor, apvs);
     }
 
     private void getApv(ServerRequest req, ServerResponse res) {
@@ -142,12 +195,39 @@ public final class ApvApiService implements HttpService {
         }
     }
 
+    /** Whether the client takes gzip ({@code Accept-Encoding: gzip}, not refused with {@code q=0}). */
+    static boolean acceptsGzip(ServerRequest req) {
+        for (String value : req.headers().values(HeaderNames.ACCEPT_ENCODING)) {
+            for (String coding : value.split(",")) {
+                String[] parts = coding.strip().split(";");
+                if (parts[0].strip().equalsIgnoreCase("gzip")) {
+                    return !(parts.length > 1 && parts[1].replace(" ", "").matches("q=0(\\.0*)?"));
+                }
+            }
+        }
+        return false;
+    }
+
+    private static byte[] gzip(byte[] body) {
+        var out = new java.io.ByteArrayOutputStream(body.length / 4);
+        try (var gz = new java.util.zip.GZIPOutputStream(out, 8192)) {
+            gz.write(body);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
     private static void json(ServerResponse res, String cursor, Object body) {
+        send(res, cursor, Json.writeBytes(body));
+    }
+
+    private static void send(ServerResponse res, String cursor, byte[] json) {
         if (cursor != null) {
             res.header(CURSOR_HEADER, cursor);
         }
-        res.header(HeaderNames.CONTENT_TYPE, HttpMediaTypes.JSON_UTF_8.text());
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(Json.write(body));
+        res.header(JSON_TYPE);
+        res.header(NO_STORE);
+        res.send(json);
     }
 }
