@@ -112,7 +112,7 @@ public final class ImmunityServer implements AutoCloseable {
                 .idleConnectionTimeout(settings.ws().idleTimeout())
                 .idleConnectionPeriod(min(settings.ws().idleTimeout().dividedBy(4), java.time.Duration.ofMinutes(1)))
                 .connectionOptions(o -> o.tcpNoDelay(true))
-                .useNio(false)
+                .useNio(false) // blocking sockets: no 8 KB NIO write buffer per connection
                 .addProtocol(WsConfig.builder()
                         .name("websocket")
                         .origins(allowedOrigins(settings))

@@ -55,8 +55,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "D", description = "How long to send (idle: hold), such as 30s, 2m (default: 10s; soak 10m).")
     String duration;
 
-    @Option(names = "--warmup", paramLabel = "D", defaultValue = "3s",
-            description = "Send at the same rate for this long first, not measured (JIT warm-up; 0s for none) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "D", defaultValue = "15s",
+            description = "Send at the same rate for this long first, not measured: a fresh server JVM on 2 cores is "
+                    + "still JIT-compiling for its first ~20 s (0s for none) (default: ${DEFAULT-VALUE}).")
     String warmup;
 
     @Option(names = "--payload-bytes", paramLabel = "N", defaultValue = "1024", description = "Size of each event's APV JSON (default: ${DEFAULT-VALUE}).")

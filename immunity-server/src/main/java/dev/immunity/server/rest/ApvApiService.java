@@ -123,8 +123,8 @@ public final class ApvApiService implements HttpService {
                     .filter(a -> service == null || a.affectedServices().contains(service)).limit(limit).toList();
             json(res, cursor, apvs);
         } else {
-            // The list only changes when an event arrives, so the same query is answered with the same
-            // bytes until then (read the version first: an answer is never newer than the key it is kept under).
+            // The list only changes when an event arrives, so the same query gets the same bytes until
+            // then. The version is read before the query: an answer is never older than the version it is kept under.
             String key = limit + "|" + filter.priorities() + "|" + service;
             long version = store.version();
             Answer a = answers.get(key);
