@@ -49,8 +49,8 @@ public final class StreamManager implements AutoCloseable {
     private final StreamHistory history;
     private final Object publishLock = new Object();
     private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
-    private final ExecutorService writers = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("immunity-writer-", 0).factory());
+    /** One short-lived virtual thread per drain; unnamed, as a name is a string built per thread. */
+    private final ExecutorService writers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("immunity-stream-ticker").daemon(true).factory());
     private final ClientSession.Listener sessionListener = new SessionListener();

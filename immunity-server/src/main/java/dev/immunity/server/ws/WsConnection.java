@@ -17,10 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The core's {@link Connection} port over a Helidon WebSocket session.
  *
- * <p>Text messages are written as WebSocket frames straight to the connection's socket writer: the
- * event's UTF-8 bytes (encoded once for every client) behind a 2–10 byte frame header, and all queued
- * messages in one write. {@code WsSession.send(String)} would encode and copy each message for each
- * client and make one write per frame. Every frame this server sends on the connection — messages,
+ * <p>Text messages are written as WebSocket frames straight to the connection's socket writer. Each
+ * message is framed once (a 2–10 byte header and the event's UTF-8 bytes) and the frame is shared by
+ * every client, and all queued messages go out in one write. {@code WsSession.send(String)} would
+ * encode and copy each message for each client and make one write per frame. Every frame this server sends on the connection — messages,
  * pings, pongs and the close — goes through {@link #lock}, so frames never interleave; the one frame
  * Helidon writes by itself, its answer to a client's close, follows {@link #clientClosed}.
  */
@@ -29,6 +29,9 @@ final class WsConnection implements Connection {
     private static final byte PING_FIN = (byte) 0x89;
     private static final byte PONG_FIN = (byte) 0x8A;
     private static final long CLIENT_CLOSE_WAIT_MS = 2_000;
+    /** Recently framed messages, shared by all connections (see {@link #framed}). */
+    private static final java.util.concurrent.atomic.AtomicReferenceArray<Framed> RECENT =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(16);
 
     private final WsSession session;
     /** The socket writer, or null when Helidon does not expose it (then every send goes through the session). */
@@ -59,13 +62,15 @@ final class WsConnection implements Connection {
                 }
                 return;
             }
-            BufferData[] parts = new BufferData[messages.size() * 2];
-            int i = 0;
-            for (byte[] m : messages) {
-                parts[i++] = BufferData.create(header(TEXT_FIN, m.length));
-                parts[i++] = BufferData.create(m);
+            if (messages.size() == 1) {
+                writer.writeNow(BufferData.create(framed(messages.getFirst())));
+            } else {
+                BufferData[] frames = new BufferData[messages.size()];
+                for (int i = 0; i < frames.length; i++) {
+                    frames[i] = BufferData.create(framed(messages.get(i)));
+                }
+                writer.writeNow(frames);
             }
-            writer.writeNow(parts);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (RuntimeException e) {
@@ -155,6 +160,26 @@ final class WsConnection implements Connection {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * The message as a whole text frame. Every client gets the same message array, so the frame is
+     * built once and shared: a few recent frames are kept by the identity of their message.
+     */
+    private static byte[] framed(byte[] message) {
+        int slot = System.identityHashCode(message) & (RECENT.length() - 1);
+        Framed f = RECENT.getPlain(slot);
+        if (f == null || f.message != message) {
+            byte[] header = header(TEXT_FIN, message.length);
+            byte[] frame = java.util.Arrays.copyOf(header, header.length + message.length);
+            System.arraycopy(message, 0, frame, header.length, message.length);
+            f = new Framed(message, frame);
+            RECENT.setPlain(slot, f);
+        }
+        return f.frame;
+    }
+
+    private record Framed(byte[] message, byte[] frame) {
     }
 
     private static byte[] header(byte first, int length) {
