@@ -43,6 +43,52 @@ class StreamLifecycleTest {
         }
     }
 
+    /**
+     * A client that never reads again cannot even take its close frame: once the close timeout has
+     * passed, the server must drop the TCP connection itself (its write was blocked on a full socket).
+     */
+    @Test
+    void clientThatNeverReadsAgain_isDroppedAfterTheCloseTimeout() throws Exception {
+        ServerSettings s = ServerSettings.forTests();
+        String details = "A long advisory text. ".repeat(400);
+        try (TestServer server = new TestServer(s.withStream(s.stream().withQueueCapacity(16)
+                .withCloseTimeout(Duration.ofSeconds(1))));
+             java.net.Socket raw = new java.net.Socket()) {
+            raw.setReceiveBufferSize(4096);
+            raw.connect(new java.net.InetSocketAddress("127.0.0.1", server.server.port()), 5_000);
+            raw.getOutputStream().write(("GET /ws/adaptive-immunity HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            raw.setSoTimeout(20_000);
+            var in = raw.getInputStream();
+            assertThat(new String(in.readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
+            // From here on the client reads nothing: publish until its queue overflows.
+            for (int i = 1; server.server.stream().stats().slowClientCloses() == 0; i++) {
+                assertThat(i).as("events published before the client overflowed").isLessThan(20_000);
+                var json = Fixtures.apvJson("CVE-2025-" + (50000 + i), "medium", List.of("search"));
+                json.put("details", details);
+                server.server.stream().publish(dev.immunity.core.json.WireFormat.parseApv(json));
+            }
+            Thread.sleep(3_000); // the close cannot get through within the 1 s close timeout
+            long read = 0;
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = readOrReset(in, buf)) >= 0; ) {
+                read += n;
+                assertThat(read).as("bytes before the end of the stream").isLessThan(64L * 1024 * 1024);
+            }
+            assertThat(server.server.stream().connectionCount()).isZero();
+        }
+    }
+
+    /** Reads, treating a reset connection as its end. */
+    private static int readOrReset(java.io.InputStream in, byte[] buf) throws java.io.IOException {
+        try {
+            return in.read(buf);
+        } catch (java.net.SocketException e) {
+            return -1;
+        }
+    }
+
     @Test
     void serverShutdown_closesClientsWithGoingAway() {
         TestServer server = new TestServer(ServerSettings.forTests());
