@@ -173,7 +173,11 @@ public final class StreamEndpoint implements WsListener {
     /** Sends a WebSocket ping (keeps listen-only clients within the idle timeout). */
     void ping() {
         WsConnection c = connection;
-        if (c != null && !c.isClosed()) {
+        if (c != null && c.isClosed()) {
+            open.remove(this); // closed by the server, and possibly dropped without Helidon telling us
+            return;
+        }
+        if (c != null) {
             try {
                 c.ping();
             } catch (RuntimeException e) {

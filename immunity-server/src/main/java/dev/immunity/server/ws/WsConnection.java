@@ -20,15 +20,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Text messages are written as WebSocket frames straight to the connection's socket writer. Each
  * message is framed once (a 2–10 byte header and the event's UTF-8 bytes) and the frame is shared by
  * every client, and all queued messages go out in one write. {@code WsSession.send(String)} would
- * encode and copy each message for each client and make one write per frame. Every frame this server sends on the connection — messages,
- * pings, pongs and the close — goes through {@link #lock}, so frames never interleave; the one frame
- * Helidon writes by itself, its answer to a client's close, follows {@link #clientClosed}.
+ * encode and copy each message for each client and make one write per frame. Every frame this server
+ * sends on the connection — messages, pings, pongs and the close — goes through {@link #lock}, so
+ * frames never interleave; the one frame Helidon writes by itself, its answer to a client's close,
+ * follows {@link #clientClosed}.
  */
 final class WsConnection implements Connection {
     private static final byte TEXT_FIN = (byte) 0x81;
     private static final byte PING_FIN = (byte) 0x89;
     private static final byte PONG_FIN = (byte) 0x8A;
     private static final long CLIENT_CLOSE_WAIT_MS = 2_000;
+    private static final int MAX_SHARED_FRAME = 64 * 1024;
     /** Recently framed messages, shared by all connections (see {@link #framed}). */
     private static final java.util.concurrent.atomic.AtomicReferenceArray<Framed> RECENT =
             new java.util.concurrent.atomic.AtomicReferenceArray<>(16);
@@ -38,6 +40,7 @@ final class WsConnection implements Connection {
     private final DataWriter writer;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean closed;
+    private volatile boolean clientClosed;
 
     WsConnection(WsSession session) {
         this.session = session;
@@ -121,10 +124,23 @@ final class WsConnection implements Connection {
             }
             closed = true;
             session.close(code, reason);
+            Thread.ofVirtual().start(this::dropUnlessClientCloses);
         } catch (RuntimeException e) {
             abort();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A client that does not answer our close frame in time (it may not be reading at all) is dropped. */
+    private void dropUnlessClientCloses() {
+        try {
+            Thread.sleep(CLIENT_CLOSE_WAIT_MS);
+        } catch (InterruptedException e) {
+            return;
+        }
+        if (!clientClosed) {
+            abort();
         }
     }
 
@@ -133,6 +149,7 @@ final class WsConnection implements Connection {
      * moment to finish so that Helidon's answering close frame does not land inside it.
      */
     void clientClosed() {
+        clientClosed = true;
         closed = true;
         try {
             if (lock.tryLock(CLIENT_CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
@@ -164,7 +181,8 @@ final class WsConnection implements Connection {
 
     /**
      * The message as a whole text frame. Every client gets the same message array, so the frame is
-     * built once and shared: a few recent frames are kept by the identity of their message.
+     * built once and shared: a few recent frames are kept by the identity of their message. Large
+     * messages (a client's own ndjson batch) are framed but not kept.
      */
     private static byte[] framed(byte[] message) {
         int slot = System.identityHashCode(message) & (RECENT.length() - 1);
@@ -173,6 +191,9 @@ final class WsConnection implements Connection {
             byte[] header = header(TEXT_FIN, message.length);
             byte[] frame = java.util.Arrays.copyOf(header, header.length + message.length);
             System.arraycopy(message, 0, frame, header.length, message.length);
+            if (message.length > MAX_SHARED_FRAME) {
+                return frame;
+            }
             f = new Framed(message, frame);
             RECENT.setPlain(slot, f);
         }
