@@ -92,35 +92,22 @@ final class ServerMeters {
      * cluster (DOWN otherwise, with the reason in the details; REST and WebSocket keep serving meanwhile).
      */
     static HealthCheck streamHealth(StreamManager stream, KafkaSource kafka) {
-        return new HealthCheck() {
-            @Override
-            public HealthCheckType type() {
-                return HealthCheckType.READINESS;
+        return readiness(kafka == null ? "stream" : "kafka", () -> {
+            var b = HealthCheckResponse.builder().detail("connections", stream.connectionCount());
+            if (kafka == null) {
+                return b.status(true).detail("source", "in-memory").build();
             }
-
-            @Override
-            public String name() {
-                return kafka == null ? "stream" : "kafka";
+            KafkaSource.Status k = kafka.status();
+            b.status(k.ready())
+                    .detail("source", "kafka")
+                    .detail("phase", k.phase().name().toLowerCase(java.util.Locale.ROOT))
+                    .detail("broker", k.brokerUp() ? "up" : "down")
+                    .detail("dead_lettered", k.deadLettered());
+            if (k.lastError() != null && !k.ready()) {
+                b.detail("last_error", k.lastError());
             }
-
-            @Override
-            public HealthCheckResponse call() {
-                var b = HealthCheckResponse.builder().detail("connections", stream.connectionCount());
-                if (kafka == null) {
-                    return b.status(true).detail("source", "in-memory").build();
-                }
-                KafkaSource.Status k = kafka.status();
-                b.status(k.ready())
-                        .detail("source", "kafka")
-                        .detail("phase", k.phase().name().toLowerCase(java.util.Locale.ROOT))
-                        .detail("broker", k.brokerUp() ? "up" : "down")
-                        .detail("dead_lettered", k.deadLettered());
-                if (k.lastError() != null && !k.ready()) {
-                    b.detail("last_error", k.lastError());
-                }
-                return b.build();
-            }
-        };
+            return b.build();
+        });
     }
 
     /**
@@ -129,6 +116,31 @@ final class ServerMeters {
      */
     static HealthCheck redisHealth(dev.immunity.core.redis.RedisLink link,
                                    dev.immunity.core.redis.RedisStreamSource source) {
+        return readiness("redis", () -> {
+            var b = HealthCheckResponse.builder().detail("uri", link.settings().redactedUri());
+            boolean up = link.up();
+            if (source == null) {
+                b.status(up).detail("role", "metrics").detail("redis", up ? "up" : "down");
+                if (!up && link.lastError() != null) {
+                    b.detail("last_error", link.lastError());
+                }
+                return b.build();
+            }
+            var st = source.status();
+            b.status(st.ready())
+                    .detail("role", "events and metrics")
+                    .detail("redis", st.redisUp() ? "up" : "down")
+                    .detail("phase", st.phase().name().toLowerCase(java.util.Locale.ROOT))
+                    .detail("queued", st.queued())
+                    .detail("dropped", st.dropped());
+            if (!st.ready() && st.lastError() != null) {
+                b.detail("last_error", st.lastError());
+            }
+            return b.build();
+        });
+    }
+
+    private static HealthCheck readiness(String name, java.util.function.Supplier<HealthCheckResponse> check) {
         return new HealthCheck() {
             @Override
             public HealthCheckType type() {
@@ -137,31 +149,12 @@ final class ServerMeters {
 
             @Override
             public String name() {
-                return "redis";
+                return name;
             }
 
             @Override
             public HealthCheckResponse call() {
-                var b = HealthCheckResponse.builder().detail("uri", link.settings().redactedUri());
-                boolean up = link.up();
-                if (source == null) {
-                    b.status(up).detail("role", "metrics").detail("redis", up ? "up" : "down");
-                    if (!up && link.lastError() != null) {
-                        b.detail("last_error", link.lastError());
-                    }
-                    return b.build();
-                }
-                var st = source.status();
-                b.status(st.ready())
-                        .detail("role", "events and metrics")
-                        .detail("redis", st.redisUp() ? "up" : "down")
-                        .detail("phase", st.phase().name().toLowerCase(java.util.Locale.ROOT))
-                        .detail("queued", st.queued())
-                        .detail("dropped", st.dropped());
-                if (!st.ready() && st.lastError() != null) {
-                    b.detail("last_error", st.lastError());
-                }
-                return b.build();
+                return check.get();
             }
         };
     }

@@ -166,11 +166,11 @@ public final class StreamManager implements AutoCloseable {
         }
     }
 
-    /** Sends one message to one client only (a reply to something it sent). */
-    public void reply(String id, String frame) {
+    /** Sends one message (a JSON envelope's UTF-8 bytes) to one client only: a reply to something it sent. */
+    public void reply(String id, byte[] frame) {
         ClientSession s = sessions.get(id);
         if (s != null) {
-            s.enqueue(frame.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            s.enqueue(frame);
         }
     }
 

@@ -206,15 +206,15 @@ public final class StreamEndpoint implements WsListener {
         }
         String type = node != null && node.path("type").isTextual() ? node.path("type").textValue() : "";
         if ("ping".equals(type)) {
-            stream.reply(connectionId, Json.write(new Envelope("pong", clock.instant(),
+            stream.reply(connectionId, Json.writeBytes(new Envelope("pong", clock.instant(),
                     Map.of("echo", node.path("payload").isMissingNode() ? "" : node.path("payload")), null, null)));
         } else {
             stream.reply(connectionId, error("unknown message type: only {\"type\":\"ping\"} is accepted"));
         }
     }
 
-    private String error(String message) {
-        return Json.write(new Envelope("error", clock.instant(), Map.of("error", message), null, null));
+    private byte[] error(String message) {
+        return Json.writeBytes(new Envelope("error", clock.instant(), Map.of("error", message), null, null));
     }
 
     private void gone() {
