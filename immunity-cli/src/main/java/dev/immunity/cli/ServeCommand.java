@@ -29,6 +29,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-p", "--port"}, paramLabel = "N", description = "Port (default: ${env:IMMUNITY_PORT:-8001}).")
     Integer port;
 
+    @Option(names = "--stream-port", paramLabel = "N",
+            description = "Also serve the stream alone on this port, over non-blocking sockets with no thread per client: "
+                    + "far less memory per connection (0 = any free port; also IMMUNITY_STREAM_PORT).")
+    Integer streamPort;
+
     @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: ${env:IMMUNITY_HOST:-127.0.0.1}).")
     String host;
 
@@ -60,6 +65,9 @@ public final class ServeCommand implements Callable<Integer> {
         if (port != null) {
             overrides.put("immunity.port", port.toString());
         }
+        if (streamPort != null) {
+            overrides.put("immunity.stream-port", streamPort.toString());
+        }
         if (host != null) {
             overrides.put("immunity.host", host);
         }
@@ -84,6 +92,10 @@ public final class ServeCommand implements Callable<Integer> {
         out.println("Immunity is running" + (settings.demo() ? " with the demo stream" : "") + ".");
         out.println("  dashboard   " + base + "/");
         out.println("  stream      " + base.replace("http", "ws") + ImmunityServer.WS_PATH);
+        if (server.streamPort() >= 0) {
+            out.println("  stream port " + base.replace("http", "ws").replaceFirst(":\\d+$", ":" + server.streamPort())
+                    + ImmunityServer.WS_PATH + " (non-blocking sockets)");
+        }
         out.println("  REST API    " + base + ImmunityServer.API_PATH + "/apvs");
         out.println("  OpenAPI     " + base + "/openapi");
         out.println("  health      " + base + "/observe/health");

@@ -18,6 +18,7 @@ import dev.immunity.server.rest.ErrorHandling;
 import dev.immunity.server.rest.Errors;
 import dev.immunity.server.rest.HttpFilters;
 import dev.immunity.server.rest.TriggerService;
+import dev.immunity.server.ws.SelectorTransport;
 import dev.immunity.server.ws.StreamEndpoint;
 import dev.immunity.server.ws.WsPinger;
 import io.helidon.openapi.OpenApiFeature;
@@ -39,7 +40,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The Immunity server: the stream over WebSocket, the REST API, the test trigger, the page, OpenAPI,
- * health and Prometheus metrics, all on one port. {@link #start} wires the real thing; the CLI and
+ * health and Prometheus metrics, all on one port; and, when configured, the stream on a port of its own
+ * over non-blocking sockets ({@link SelectorTransport}). {@link #start} wires the real thing; the CLI and
  * the tests both use it.
  */
 public final class ImmunityServer implements AutoCloseable {
@@ -62,6 +64,9 @@ public final class ImmunityServer implements AutoCloseable {
     private final RedisStreamSource redisSource;
     private final EventIngress ingress;
     private final WebServer server;
+    private final JwtVerifier verifier;
+    /** The stream's own port, when configured. */
+    private SelectorTransport streamTransport;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ImmunityServer(ServerSettings settings, InstantSource clock) {
@@ -72,7 +77,7 @@ public final class ImmunityServer implements AutoCloseable {
         this.stream = new StreamManager(store, metrics, settings.stream(), clock);
         this.scheduler = Executors.newScheduledThreadPool(1,
                 Thread.ofPlatform().name("immunity-server-scheduler").daemon(true).factory());
-        JwtVerifier verifier = settings.auth().enabled() ? new JwtVerifier(settings.auth(), clock) : null;
+        this.verifier = settings.auth().enabled() ? new JwtVerifier(settings.auth(), clock) : null;
         Set<StreamEndpoint> open = ConcurrentHashMap.newKeySet();
         this.pinger = new WsPinger(open, settings.ws().pingInterval(), scheduler);
         DemoGenerator lifecycles = new DemoGenerator(System.nanoTime(), clock);
@@ -227,6 +232,17 @@ public final class ImmunityServer implements AutoCloseable {
         ImmunityServer s = new ImmunityServer(settings, clock);
         s.stream.start();
         s.server.start();
+        if (settings.streamPort() >= 0) {
+            try {
+                s.streamTransport = SelectorTransport.start(settings.host(), settings.streamPort(), s.stream, settings.ws(),
+                        java.util.Set.copyOf(settings.ws().allowedOrigins()), s.verifier, settings.stream().closeTimeout(),
+                        s.server::port, s.scheduler, clock);
+            } catch (java.io.IOException e) {
+                s.close();
+                throw new java.io.UncheckedIOException("cannot listen on stream port " + settings.streamPort() + ": "
+                        + e.getMessage(), e);
+            }
+        }
         ServerMeters.add(s.stream, s.kafka); // after start: the metrics feature has set up the registry
         if (s.kafka != null) {
             s.kafka.start(); // after the web server: REST and WebSocket serve even while Kafka is down
@@ -243,6 +259,7 @@ public final class ImmunityServer implements AutoCloseable {
             s.demo.start();
         }
         LOG.log(System.Logger.Level.INFO, "Immunity listening on http://" + settings.host() + ":" + s.port()
+                + (s.streamTransport != null ? " (stream also on port " + s.streamPort() + ")" : "")
                 + (settings.demo() ? " (demo stream on)" : "") + (settings.auth().enabled() ? " (JWT auth on)" : "")
                 + (settings.kafka() != null ? " (events from Kafka at " + settings.kafka().bootstrapServers() + ")" : "")
                 + (s.redisSource != null ? " (events fanned out through Redis at " + settings.redis().redactedUri() + ")"
@@ -253,6 +270,11 @@ public final class ImmunityServer implements AutoCloseable {
     /** The port the server is bound to. */
     public int port() {
         return server.port();
+    }
+
+    /** The stream's own port (non-blocking sockets), or -1 when it is not configured. */
+    public int streamPort() {
+        return streamTransport == null ? -1 : streamTransport.port();
     }
 
     /**
@@ -309,6 +331,9 @@ public final class ImmunityServer implements AutoCloseable {
             redis.close();
         }
         stream.stop();
+        if (streamTransport != null) {
+            streamTransport.close(); // after the manager's 1001 closes, which it gives a moment to go out
+        }
         scheduler.shutdownNow();
         server.stop();
         ServerMeters.remove(stream, kafka);

@@ -5,12 +5,14 @@ import dev.immunity.core.stream.CloseCodes;
 import dev.immunity.server.config.ServerSettings;
 import dev.immunity.server.support.Fixtures;
 import dev.immunity.server.support.TestServer;
+import dev.immunity.server.support.Transport;
 import dev.immunity.server.support.WsTestClient;
 import dev.immunity.server.ws.WsSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
@@ -20,14 +22,17 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The WebSocket stream against the real server, with real WebSocket clients. */
+/**
+ * The WebSocket stream against the real server, with real WebSocket clients, on its HTTP port;
+ * {@link SelectorStreamEndpointTest} runs the same tests on the stream's own port.
+ */
 class StreamEndpointTest {
-    private static TestServer server;
+    static TestServer server;
 
     @BeforeAll
     static void start() {
         ServerSettings s = ServerSettings.forTests().withPort(TestServer.freePort());
-        server = new TestServer(s
+        server = new TestServer(s.withStreamPort(0)
                 .withStream(s.stream().withHistorySize(20))
                 .withWs(new WsSettings(List.of("https://ops.example.com"), 1024, Duration.ofSeconds(20),
                         Duration.ofMinutes(5))));
@@ -38,7 +43,16 @@ class StreamEndpointTest {
         server.close();
     }
 
-    private static String cve(int i) {
+    /** The stream on the transport under test. */
+    URI ws(String query) {
+        return Transport.HTTP_PORT.ws(server, query);
+    }
+
+    private WsTestClient connect() {
+        return WsTestClient.connect(ws(null));
+    }
+
+    static String cve(int i) {
         return "CVE-2025-" + (20000 + i);
     }
 
@@ -48,7 +62,7 @@ class StreamEndpointTest {
         }
     }
 
-    private static String cveOf(JsonNode n) {
+    static String cveOf(JsonNode n) {
         return n.path("payload").path("cve_id").asText();
     }
 
@@ -59,7 +73,7 @@ class StreamEndpointTest {
 
     @Test
     void twoClients_bothReceiveATriggeredApv() {
-        try (WsTestClient a = server.connect(); WsTestClient b = server.connect()) {
+        try (WsTestClient a = connect(); WsTestClient b = connect()) {
             assertThat(a.next().path("type").asText()).isEqualTo("hello");
             assertThat(b.next().path("type").asText()).isEqualTo("hello");
 
@@ -86,7 +100,7 @@ class StreamEndpointTest {
         String small = "é—漢字 ✓ fits a 7-bit frame length";
         String medium = "Ünïcödé overflow in libfoo → RCE; ".repeat(12);
         String large = "x€".repeat(40_000);
-        try (WsTestClient c = server.connect()) {
+        try (WsTestClient c = connect()) {
             c.next("hello");
             c.until(n -> "metrics".equals(n.path("type").asText()));
             int framesBefore = c.rawFrames().size();
@@ -107,7 +121,7 @@ class StreamEndpointTest {
     @Test
     void reconnectWithCursor_missesNothing_andSeesNothingTwice() {
         String cursor;
-        try (WsTestClient first = server.connect()) {
+        try (WsTestClient first = connect()) {
             first.next("hello");
             publish(101, 105);
             List<JsonNode> seen = first.until(n -> cveOf(n).equals(cve(105)));
@@ -115,7 +129,7 @@ class StreamEndpointTest {
             cursor = seen.getLast().path("cursor").asText();
         }
         publish(106, 110);
-        try (WsTestClient again = WsTestClient.connect(server.ws("cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)))) {
+        try (WsTestClient again = WsTestClient.connect(ws("cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)))) {
             JsonNode hello = again.next();
             assertThat(hello.path("payload").path("mode").asText()).isEqualTo("resume");
             assertThat(hello.path("payload").path("recovered").asBoolean()).isTrue();
@@ -128,13 +142,13 @@ class StreamEndpointTest {
     @Test
     void staleCursor_getsAnExplicitNotRecovered_andASnapshot() {
         String cursor;
-        try (WsTestClient first = server.connect()) {
+        try (WsTestClient first = connect()) {
             first.next("hello");
             publish(201, 201);
             cursor = first.until(n -> cveOf(n).equals(cve(201))).getLast().path("cursor").asText();
         }
         publish(202, 230); // more than the 20 events of history kept
-        try (WsTestClient again = WsTestClient.connect(server.ws("cursor=" + cursor))) {
+        try (WsTestClient again = WsTestClient.connect(ws("cursor=" + cursor))) {
             JsonNode hello = again.next();
             assertThat(hello.path("type").asText()).isEqualTo("hello");
             assertThat(hello.path("payload").path("recovered").asBoolean(true)).isFalse();
@@ -149,7 +163,7 @@ class StreamEndpointTest {
 
     @Test
     void clientMessages_pingIsAnswered_andBadInputGetsAnErrorWithoutClosing() {
-        try (WsTestClient c = server.connect()) {
+        try (WsTestClient c = connect()) {
             c.next("hello");
             c.send("{\"type\":\"ping\",\"payload\":\"t1\"}");
             assertThat(c.next("pong").path("payload").path("echo").asText()).isEqualTo("t1");
@@ -166,7 +180,7 @@ class StreamEndpointTest {
     void clientWebSocketPing_isAnsweredWithAPong() throws Exception {
         var pong = new java.util.concurrent.CompletableFuture<String>();
         var ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(server.ws(null), new WebSocket.Listener() {
+                .buildAsync(ws(null), new WebSocket.Listener() {
                     @Override
                     public java.util.concurrent.CompletionStage<?> onPong(WebSocket w, java.nio.ByteBuffer data) {
                         pong.complete(StandardCharsets.UTF_8.decode(data).toString());
@@ -180,7 +194,7 @@ class StreamEndpointTest {
 
     @Test
     void triggerWithSimulatedPatch_isFollowedByItsPatchLifecycle() {
-        try (WsTestClient c = server.connect()) {
+        try (WsTestClient c = connect()) {
             c.next("hello");
             var r = server.post("/api/test/trigger-apv?simulate_patch=true", "application/json",
                     "{\"cve_id\": \"CVE-2024-54321\", \"priority\": \"critical\", \"recommended_strategy\": \"dependency_upgrade\"}");
@@ -194,7 +208,7 @@ class StreamEndpointTest {
 
     @Test
     void oversizedClientMessage_closesWith1009() {
-        try (WsTestClient c = server.connect()) {
+        try (WsTestClient c = connect()) {
             c.next("hello");
             c.send("{\"type\":\"ping\",\"payload\":\"" + "x".repeat(4000) + "\"}");
             assertThat(c.closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
@@ -203,7 +217,7 @@ class StreamEndpointTest {
 
     @Test
     void fragmentedClientMessage_isCappedWhenReassembled() {
-        try (WsTestClient c = server.connect()) {
+        try (WsTestClient c = connect()) {
             c.next("hello");
             WebSocket ws = c.socket();
             try {
@@ -220,16 +234,16 @@ class StreamEndpointTest {
     @Test
     void origin_ownAndAllowListedAreAccepted_othersRefused() {
         String own = "http://127.0.0.1:" + server.server.port();
-        assertThat(WsTestClient.handshakeStatus(server.ws(null), TestServer.origin(own))).isEqualTo(101);
-        assertThat(WsTestClient.handshakeStatus(server.ws(null), TestServer.origin("https://ops.example.com")))
+        assertThat(WsTestClient.handshakeStatus(ws(null), TestServer.origin(own))).isEqualTo(101);
+        assertThat(WsTestClient.handshakeStatus(ws(null), TestServer.origin("https://ops.example.com")))
                 .isEqualTo(101);
-        assertThat(WsTestClient.handshakeStatus(server.ws(null), TestServer.origin("https://evil.example")))
+        assertThat(WsTestClient.handshakeStatus(ws(null), TestServer.origin("https://evil.example")))
                 .isEqualTo(403);
     }
 
     @Test
     void subprotocol_immunityV1_isSelectedWhenOffered() {
-        try (WsTestClient c = WsTestClient.connect(server.ws(null), Map.of(), "immunity.v1")) {
+        try (WsTestClient c = WsTestClient.connect(ws(null), Map.of(), "immunity.v1")) {
             assertThat(c.socket().getSubprotocol()).isEqualTo("immunity.v1");
             assertThat(c.next().path("type").asText()).isEqualTo("hello");
         }
@@ -237,12 +251,12 @@ class StreamEndpointTest {
 
     @Test
     void badPriorityFilter_isRefusedAtUpgrade() {
-        assertThat(WsTestClient.handshakeStatus(server.ws("priority=urgent"), Map.of())).isEqualTo(400);
+        assertThat(WsTestClient.handshakeStatus(ws("priority=urgent"), Map.of())).isEqualTo(400);
     }
 
     @Test
     void filteredClient_getsOnlyItsPriority() {
-        try (WsTestClient c = WsTestClient.connect(server.ws("priority=critical"))) {
+        try (WsTestClient c = WsTestClient.connect(ws("priority=critical"))) {
             c.next("hello");
             server.server.stream().publish(Fixtures.apv("CVE-2025-30001", "low", List.of("search")));
             server.server.stream().publish(Fixtures.apv("CVE-2025-30002", "critical", List.of("search")));
@@ -253,7 +267,7 @@ class StreamEndpointTest {
 
     @Test
     void batchingClient_receivesEveryEnvelopeOnce() {
-        try (WsTestClient c = WsTestClient.connect(server.ws("batch=ndjson"))) {
+        try (WsTestClient c = WsTestClient.connect(ws("batch=ndjson"))) {
             c.next("hello");
             publish(301, 340);
             List<JsonNode> got = c.until(n -> cveOf(n).equals(cve(340)));

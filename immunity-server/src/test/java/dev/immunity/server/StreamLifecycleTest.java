@@ -7,7 +7,9 @@ import dev.immunity.server.support.Fixtures;
 import dev.immunity.server.support.TestServer;
 import dev.immunity.server.support.WsTestClient;
 import dev.immunity.server.ws.WsSettings;
-import org.junit.jupiter.api.Test;
+import dev.immunity.server.support.Transport;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,14 +19,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Stream scenarios that need a server of their own: slow clients, shutdown, keep-alive. */
 class StreamLifecycleTest {
 
-    @Test
-    void stalledClient_doesNotDelayOthers_andEndsUpClosedWithTooSlow() {
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void stalledClient_doesNotDelayOthers_andEndsUpClosedWithTooSlow(Transport transport) {
         ServerSettings s = ServerSettings.forTests();
         String details = "A long advisory text. ".repeat(400); // ~8 KB per event: fills socket buffers quickly
-        try (TestServer server = new TestServer(s.withStream(s.stream().withQueueCapacity(64)
+        try (TestServer server = new TestServer(s.withStreamPort(0).withStream(s.stream().withQueueCapacity(64)
                 .withCloseTimeout(Duration.ofSeconds(60))));
-             WsTestClient stalled = WsTestClient.connectStalled(server.ws(null));
-             WsTestClient fast = server.connect()) {
+             WsTestClient stalled = WsTestClient.connectStalled(transport.ws(server, null));
+             WsTestClient fast = WsTestClient.connect(transport.ws(server, null))) {
             fast.next("hello");
             int i = 0;
             // Publish until the stalled client's queue overflows; the fast one must get each event meanwhile.
@@ -47,15 +50,16 @@ class StreamLifecycleTest {
      * A client that never reads again cannot even take its close frame: once the close timeout has
      * passed, the server must drop the TCP connection itself (its write was blocked on a full socket).
      */
-    @Test
-    void clientThatNeverReadsAgain_isDroppedAfterTheCloseTimeout() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void clientThatNeverReadsAgain_isDroppedAfterTheCloseTimeout(Transport transport) throws Exception {
         ServerSettings s = ServerSettings.forTests();
         String details = "A long advisory text. ".repeat(400);
-        try (TestServer server = new TestServer(s.withStream(s.stream().withQueueCapacity(16)
+        try (TestServer server = new TestServer(s.withStreamPort(0).withStream(s.stream().withQueueCapacity(16)
                 .withCloseTimeout(Duration.ofSeconds(1))));
              java.net.Socket raw = new java.net.Socket()) {
             raw.setReceiveBufferSize(4096);
-            raw.connect(new java.net.InetSocketAddress("127.0.0.1", server.server.port()), 5_000);
+            raw.connect(new java.net.InetSocketAddress("127.0.0.1", transport.port(server)), 5_000);
             raw.getOutputStream().write(("GET /ws/adaptive-immunity HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -89,22 +93,24 @@ class StreamLifecycleTest {
         }
     }
 
-    @Test
-    void serverShutdown_closesClientsWithGoingAway() {
-        TestServer server = new TestServer(ServerSettings.forTests());
-        try (WsTestClient c = server.connect()) {
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void serverShutdown_closesClientsWithGoingAway(Transport transport) {
+        TestServer server = new TestServer(ServerSettings.forTests().withStreamPort(0));
+        try (WsTestClient c = WsTestClient.connect(transport.ws(server, null))) {
             c.next("hello");
             server.close();
             assertThat(c.closeCode()).isEqualTo(CloseCodes.GOING_AWAY);
         }
     }
 
-    @Test
-    void listenOnlyClient_isKeptAliveByServerPings_pastTheIdleTimeout() throws InterruptedException {
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void listenOnlyClient_isKeptAliveByServerPings_pastTheIdleTimeout(Transport transport) throws InterruptedException {
         ServerSettings s = ServerSettings.forTests();
-        try (TestServer server = new TestServer(s.withWs(new WsSettings(List.of(), 65536, Duration.ofMillis(300),
+        try (TestServer server = new TestServer(s.withStreamPort(0).withWs(new WsSettings(List.of(), 65536, Duration.ofMillis(300),
                 Duration.ofSeconds(2))));
-             WsTestClient c = server.connect()) {
+             WsTestClient c = WsTestClient.connect(transport.ws(server, null))) {
             c.next("hello");
             Thread.sleep(5_000); // more than twice the idle timeout, sending nothing
             assertThat(c.closeFuture()).isNotDone();

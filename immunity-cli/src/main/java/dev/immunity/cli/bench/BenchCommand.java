@@ -72,6 +72,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--start-server", description = "Start 'immunity serve' in a child JVM on a free port (with --kafka if given) and measure its CPU and heap.")
     boolean startServer;
 
+    @Option(names = "--stream-port", paramLabel = "N",
+            description = "Connect the clients to the server's stream port (non-blocking sockets) instead of its HTTP port. "
+                    + "With --start-server, the server gets one (0: any free port).")
+    Integer streamPort;
+
     @Option(names = "--server-jvm-option", paramLabel = "OPT", description = "JVM option for --start-server (repeat), such as -Xmx512m or -XX:StartFlightRecording=...")
     List<String> serverJvmOptions = new ArrayList<>();
 
@@ -120,7 +125,10 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             if (startServer) {
                 int port = freePort();
-                local = LocalServer.start(port, kafka, serverJvmOptions, Map.of(), http, Duration.ofSeconds(90));
+                if (streamPort != null && streamPort == 0) {
+                    streamPort = freePort();
+                }
+                local = LocalServer.start(port, streamPort, kafka, serverJvmOptions, Map.of(), http, Duration.ofSeconds(90));
                 base = URI.create("http://127.0.0.1:" + port);
             } else if (serverPid != null) {
                 try {
@@ -129,7 +137,8 @@ public final class BenchCommand implements Callable<Integer> {
                     throw bad(e.getMessage());
                 }
             }
-            BenchRun.Plan plan = new BenchRun.Plan(scenario, base, server.token(), n, r, d, payloadBytes, batch, connectConcurrency,
+            URI stream = streamPort == null ? null : URI.create("http://" + base.getHost() + ":" + streamPort);
+            BenchRun.Plan plan = new BenchRun.Plan(scenario, base, stream, server.token(), n, r, d, payloadBytes, batch, connectConcurrency,
                     "0".equals(warmup.strip()) || "0s".equals(warmup.strip()) ? Duration.ZERO : parseDuration(warmup));
             Map<String, Object> report;
             try (Connector connector = client == ClientKind.jdk ? new JdkConnector() : new NioConnector();

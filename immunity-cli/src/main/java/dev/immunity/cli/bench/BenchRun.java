@@ -33,7 +33,8 @@ import java.util.random.RandomGenerator;
 /** One bench run: connect the clients, drive the events, drain, and measure. */
 final class BenchRun {
     /** What a run needs. */
-    record Plan(Scenario scenario, URI base, String token, int clients, double rate, Duration duration,
+    /** @param stream where the clients connect when not at {@code base} (a server's stream port), else null */
+    record Plan(Scenario scenario, URI base, URI stream, String token, int clients, double rate, Duration duration,
                 int payloadBytes, boolean batch, int connectConcurrency, Duration warmup) {
     }
 
@@ -146,6 +147,7 @@ final class BenchRun {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("scenario", plan.scenario().name());
         report.put("server", plan.base().toString());
+        report.put("stream", wsUri().toString().replaceFirst("token=[^&]*", "token=…"));
         report.put("source", sender.describe());
         report.put("clients", plan.clients());
         report.put("connected", sockets.size());
@@ -365,7 +367,7 @@ final class BenchRun {
     }
 
     private URI wsUri() {
-        URI b = plan.base();
+        URI b = plan.stream() != null ? plan.stream() : plan.base();
         String scheme = "https".equals(b.getScheme()) ? "wss" : "ws";
         StringBuilder q = new StringBuilder();
         if (plan.batch()) {

@@ -38,16 +38,19 @@ final class LocalServer implements AutoCloseable {
     }
 
     /**
-     * Starts {@code immunity serve --port PORT [--kafka B]} in a child JVM with this JVM's class path,
+     * Starts {@code immunity serve --port PORT [--stream-port S] [--kafka B]} in a child JVM with this JVM's class path,
      * the trigger's rate limit lifted, and waits until {@code /observe/health} answers 200.
      */
-    static LocalServer start(int port, String kafka, List<String> jvmOptions, Map<String, String> env,
+    static LocalServer start(int port, Integer streamPort, String kafka, List<String> jvmOptions, Map<String, String> env,
                              HttpClient http, Duration timeout) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.immunity.cli.ImmunityCli",
                 "serve", "--port", Integer.toString(port)));
+        if (streamPort != null) {
+            cmd.addAll(List.of("--stream-port", streamPort.toString()));
+        }
         if (kafka != null) {
             cmd.addAll(List.of("--kafka", kafka));
         }

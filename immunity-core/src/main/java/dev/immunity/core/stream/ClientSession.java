@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One client: a bounded queue and a single writer. The writer runs only while there is something
- * to send, and sends everything queued in as few writes as the connection allows. A client whose
+ * to send (on a virtual thread, or on a non-blocking connection's own I/O thread), and sends
+ * everything queued in as few writes as the connection allows. A client whose
  * queue overflows is closed with {@link CloseCodes#TOO_SLOW}; the others never wait for it.
  *
  * <p>Messages are the events' UTF-8 bytes, shared by every client. The queue starts small and grows
@@ -53,7 +54,7 @@ final class ClientSession {
         this.batch = options.batch();
         this.capacity = capacity;
         this.maxBatchBytes = maxBatchBytes;
-        this.executor = executor;
+        this.executor = connection.writer() != null ? connection.writer() : executor;
         this.listener = listener;
     }
 
@@ -124,6 +125,9 @@ final class ClientSession {
         List<byte[]> pending = new ArrayList<>();
         try {
             while (true) {
+                if (!connection.writable(this::drain)) {
+                    return; // still scheduled: the transport calls drain again once it has written what it holds
+                }
                 pending.clear();
                 take(pending);
                 if (pending.isEmpty() || closing.get()) {

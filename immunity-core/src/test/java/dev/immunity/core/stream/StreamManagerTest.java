@@ -304,4 +304,95 @@ class StreamManagerTest {
         assertThat(m.eventsSince(cursor)).hasValueSatisfying(events -> assertThat(events).hasSize(2));
         assertThat(m.eventsSince("nope")).isEmpty();
     }
+
+    /**
+     * A non-blocking transport: the manager writes on the transport's own thread, never blocks it, and waits
+     * while the transport still holds unwritten bytes; its bounded queue then fills up as for a blocking client.
+     */
+    @Test
+    void nonBlockingConnection_isWrittenOnItsOwnThread_andWaitedForWhileItHoldsUnwrittenBytes() throws Exception {
+        StreamManager m = manager(StreamSettings.defaults().withQueueCapacity(8));
+        var io = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "test-io"));
+        try {
+            NonBlockingConnection c = new NonBlockingConnection(io);
+            m.connect(c);
+            await(() -> c.messages().stream().anyMatch(n -> n.path("type").asText().equals("metrics")));
+            c.full = true; // the socket takes this write, then holds the rest
+            publishApvs(m, 1, 1);
+            await(() -> c.resume != null);
+            publishApvs(m, 2, 6); // queued, not written: the transport is not writable
+            Thread.sleep(200);
+            assertThat(cveIds(c.messages())).containsExactly(cve(1));
+
+            c.full = false;
+            io.execute(c.resume); // writable again: the writer goes on from where it stopped
+            await(() -> cveIds(c.messages()).size() == 6);
+            assertThat(cveIds(c.messages())).containsExactly(cve(1), cve(2), cve(3), cve(4), cve(5), cve(6));
+            assertThat(c.threads).containsOnly("test-io");
+
+            c.full = true;
+            publishApvs(m, 7, 7);
+            await(() -> c.resume != null);
+            publishApvs(m, 8, 30); // more than the 8 the queue holds
+            assertThat(c.closed.get(20, TimeUnit.SECONDS)).isEqualTo(CloseCodes.TOO_SLOW);
+            assertThat(m.stats().slowClientCloses()).isEqualTo(1);
+        } finally {
+            io.shutdownNow();
+        }
+    }
+
+    private static final class NonBlockingConnection implements Connection {
+        final java.util.concurrent.Executor io;
+        final List<String> frames = java.util.Collections.synchronizedList(new ArrayList<>());
+        final java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+        volatile boolean full;
+        volatile boolean holding;
+        volatile Runnable resume;
+
+        NonBlockingConnection(java.util.concurrent.Executor io) {
+            this.io = io;
+        }
+
+        @Override
+        public java.util.concurrent.Executor writer() {
+            return io;
+        }
+
+        @Override
+        public boolean writable(Runnable resume) {
+            if (!holding) {
+                return true;
+            }
+            this.resume = () -> {
+                holding = full;
+                this.resume = null;
+                resume.run();
+            };
+            return false;
+        }
+
+        @Override
+        public void send(byte[] utf8) {
+            threads.add(Thread.currentThread().getName());
+            frames.add(new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
+            holding = full;
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            closed.complete(code);
+        }
+
+        @Override
+        public void abort() {
+            closed.complete(-1);
+        }
+
+        List<JsonNode> messages() {
+            synchronized (frames) {
+                return frames.stream().map(f -> dev.immunity.core.json.Json.parse(f)).toList();
+            }
+        }
+    }
 }

@@ -34,6 +34,7 @@ public final class ServerConfig {
     public static final Map<String, Key> KEYS = keys(
             new Key("immunity.host", "127.0.0.1", "address to bind (0.0.0.0 for every interface)"),
             new Key("immunity.port", "8001", "HTTP and WebSocket port"),
+            new Key("immunity.stream-port", null, "a second port serving only the stream, over non-blocking sockets with no thread per client: far less memory per connection (off when unset; 0 = any free port)"),
             new Key("immunity.demo.enabled", "false", "run the demo stream (realistic APVs and patches)"),
             new Key("immunity.demo.interval", "3s", "mean time between demo APVs"),
             new Key("immunity.http.max-request-bytes", "1048576", "largest request body (413 beyond)"),
@@ -141,6 +142,7 @@ public final class ServerConfig {
         return new ServerSettings(
                 text("immunity.host").orElseThrow(),
                 intValue("immunity.port", 0, 65535),
+                text("immunity.stream-port").isPresent() ? intValue("immunity.stream-port", 0, 65535) : -1,
                 bool("immunity.demo.enabled"),
                 duration("immunity.demo.interval"),
                 intValue("immunity.http.max-request-bytes", 1024, Integer.MAX_VALUE),

@@ -14,6 +14,8 @@ import java.time.Duration;
  *
  * @param host            address to bind
  * @param port            port to bind (0 = any free port)
+ * @param streamPort      a second port serving only the stream, on non-blocking sockets (0 = any free port);
+ *                        -1 (the default) for none
  * @param demo            whether to run the demo stream
  * @param demoInterval    mean time between demo APVs
  * @param maxRequestBytes largest request body accepted (larger answers 413)
@@ -26,7 +28,7 @@ import java.time.Duration;
  * @param kafka           where events come from when Kafka is configured; null on embedded defaults
  * @param redis           shared metrics, and fan-out across instances when Kafka is not configured; null when off
  */
-public record ServerSettings(String host, int port, boolean demo, Duration demoInterval, long maxRequestBytes,
+public record ServerSettings(String host, int port, int streamPort, boolean demo, Duration demoInterval, long maxRequestBytes,
                              TriggerSettings trigger, WsSettings ws, StreamSettings stream, StoreSettings store,
                              String mttrBasis, AuthSettings auth, KafkaSettings kafka, RedisSettings redis) {
 
@@ -45,42 +47,47 @@ public record ServerSettings(String host, int port, boolean demo, Duration demoI
     }
 
     public ServerSettings withPort(int p) {
-        return new ServerSettings(host, p, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+        return new ServerSettings(host, p, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+                auth, kafka, redis);
+    }
+
+    public ServerSettings withStreamPort(int p) {
+        return new ServerSettings(host, port, p, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
                 auth, kafka, redis);
     }
 
     public ServerSettings withKafka(KafkaSettings k) {
-        return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+        return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
                 auth, k, redis);
     }
 
     public ServerSettings withDemo(boolean on) {
-        return new ServerSettings(host, port, on, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+        return new ServerSettings(host, port, streamPort, on, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
                 auth, kafka, redis);
     }
 
     public ServerSettings withStream(StreamSettings s) {
-        return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, s, store, mttrBasis,
+        return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, s, store, mttrBasis,
                 auth, kafka, redis);
     }
 
     public ServerSettings withWs(WsSettings w) {
-        return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, w, stream, store, mttrBasis,
+        return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, w, stream, store, mttrBasis,
                 auth, kafka, redis);
     }
 
     public ServerSettings withAuth(AuthSettings a) {
-        return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+        return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
                 a, kafka, redis);
     }
 
     public ServerSettings withTrigger(TriggerSettings t) {
-        return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, t, ws, stream, store, mttrBasis,
+        return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, t, ws, stream, store, mttrBasis,
                 auth, kafka, redis);
     }
 
     public ServerSettings withRedis(RedisSettings r) {
-        return new ServerSettings(host, port, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+        return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
                 auth, kafka, r);
     }
 }

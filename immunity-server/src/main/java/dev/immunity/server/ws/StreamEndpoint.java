@@ -1,15 +1,10 @@
 package dev.immunity.server.ws;
 
-import dev.immunity.core.json.Json;
 import dev.immunity.core.stream.CloseCodes;
 import dev.immunity.core.stream.ConnectOptions;
-import dev.immunity.core.stream.Envelope;
-import dev.immunity.core.stream.StreamFilter;
 import dev.immunity.core.stream.StreamManager;
-import dev.immunity.server.auth.AuthException;
 import dev.immunity.server.auth.JwtVerifier;
 import dev.immunity.server.auth.VerifiedToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.uri.UriQuery;
 import io.helidon.http.HeaderName;
@@ -26,8 +21,6 @@ import io.helidon.websocket.WsUpgradeException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
@@ -77,28 +70,15 @@ public final class StreamEndpoint implements WsListener {
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
         UriQuery query = prologue.query();
-        String offered = headers.first(PROTOCOL).orElse("");
-        if (verifier != null) {
-            Optional<String> presented = JwtVerifier.fromWebSocketProtocols(offered)
-                    .or(() -> query.contains("token") ? query.first("token").asOptional() : Optional.empty());
-            try {
-                token = verifier.verify(presented.orElse(null));
-            } catch (AuthException e) {
-                throw new HttpException(e.getMessage(), Status.create(e.reason().httpStatus()), true);
-            }
-        }
-        StreamFilter filter;
+        StreamUpgrade upgrade;
         try {
-            filter = StreamFilter.parse(all(query, "priority"), all(query, "service"));
-        } catch (IllegalArgumentException e) {
-            throw new HttpException(e.getMessage(), Status.BAD_REQUEST_400, true);
+            upgrade = StreamUpgrade.check(name -> all(query, name), headers.first(PROTOCOL).orElse(""), verifier);
+        } catch (StreamUpgrade.Refused e) {
+            throw new HttpException(e.getMessage(), Status.create(e.status), true);
         }
-        String cursor = query.contains("cursor") ? query.first("cursor").orElse(null) : null;
-        boolean batch = query.contains("batch") && "ndjson".equals(query.first("batch").orElse(""));
-        options = new ConnectOptions(cursor == null || cursor.isBlank() ? null : cursor, filter, batch);
-        boolean selectProtocol = java.util.Arrays.stream(offered.split(","))
-                .map(String::strip).anyMatch(SUBPROTOCOL::equals);
-        if (selectProtocol) {
+        options = upgrade.options();
+        token = upgrade.token();
+        if (upgrade.selectProtocol()) {
             WritableHeaders<?> response = WritableHeaders.create();
             response.set(PROTOCOL, SUBPROTOCOL);
             return Optional.of(response);
@@ -126,8 +106,7 @@ public final class StreamEndpoint implements WsListener {
         int held = partial == null ? 0 : partial.length();
         if (held + text.length() > settings.maxMessageBytes()) {
             partial = null;
-            stream.close(connectionId, CloseCodes.MESSAGE_TOO_BIG,
-                    "message too big: at most " + settings.maxMessageBytes() + " bytes");
+            stream.close(connectionId, CloseCodes.MESSAGE_TOO_BIG, ClientMessages.tooBig(settings.maxMessageBytes()));
             return;
         }
         if (!last) {
@@ -139,13 +118,13 @@ public final class StreamEndpoint implements WsListener {
         }
         String message = partial == null ? text : partial.append(text).toString();
         partial = null;
-        handle(message);
+        stream.reply(connectionId, ClientMessages.answer(message, clock));
     }
 
     @Override
     public void onMessage(WsSession session, BufferData buffer, boolean last) {
         if (connectionId != null) {
-            stream.reply(connectionId, error("binary messages are not accepted: send JSON text"));
+            stream.reply(connectionId, ClientMessages.binaryRefused(clock));
         }
     }
 
@@ -194,27 +173,6 @@ public final class StreamEndpoint implements WsListener {
         if (id != null) {
             stream.close(id, CloseCodes.GOING_AWAY, "server shutting down: reconnect and resume");
         }
-    }
-
-    private void handle(String message) {
-        JsonNode node;
-        try {
-            node = Json.mapper().readTree(message);
-        } catch (Exception e) {
-            stream.reply(connectionId, error("malformed JSON: expected an object such as {\"type\":\"ping\"}"));
-            return;
-        }
-        String type = node != null && node.path("type").isTextual() ? node.path("type").textValue() : "";
-        if ("ping".equals(type)) {
-            stream.reply(connectionId, Json.writeBytes(new Envelope("pong", clock.instant(),
-                    Map.of("echo", node.path("payload").isMissingNode() ? "" : node.path("payload")), null, null)));
-        } else {
-            stream.reply(connectionId, error("unknown message type: only {\"type\":\"ping\"} is accepted"));
-        }
-    }
-
-    private byte[] error(String message) {
-        return Json.writeBytes(new Envelope("error", clock.instant(), Map.of("error", message), null, null));
     }
 
     private void gone() {

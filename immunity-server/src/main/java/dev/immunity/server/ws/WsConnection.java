@@ -26,14 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * follows {@link #clientClosed}.
  */
 final class WsConnection implements Connection {
-    private static final byte TEXT_FIN = (byte) 0x81;
-    private static final byte PING_FIN = (byte) 0x89;
-    private static final byte PONG_FIN = (byte) 0x8A;
-    private static final long CLIENT_CLOSE_WAIT_MS = 2_000;
-    private static final int MAX_SHARED_FRAME = 64 * 1024;
-    /** Recently framed messages, shared by all connections (see {@link #framed}). */
-    private static final java.util.concurrent.atomic.AtomicReferenceArray<Framed> RECENT =
-            new java.util.concurrent.atomic.AtomicReferenceArray<>(16);
+    private static final byte PING_FIN = Frames.PING_FIN;
+    private static final byte PONG_FIN = Frames.PONG_FIN;
+    static final long CLIENT_CLOSE_WAIT_MS = 2_000;
 
     private final WsSession session;
     /** The socket writer, or null when Helidon does not expose it (then every send goes through the session). */
@@ -66,11 +61,11 @@ final class WsConnection implements Connection {
                 return;
             }
             if (messages.size() == 1) {
-                writer.writeNow(BufferData.create(framed(messages.getFirst())));
+                writer.writeNow(BufferData.create(Frames.text(messages.getFirst())));
             } else {
                 BufferData[] frames = new BufferData[messages.size()];
                 for (int i = 0; i < frames.length; i++) {
-                    frames[i] = BufferData.create(framed(messages.get(i)));
+                    frames[i] = BufferData.create(Frames.text(messages.get(i)));
                 }
                 writer.writeNow(frames);
             }
@@ -109,7 +104,7 @@ final class WsConnection implements Connection {
                 }
                 return;
             }
-            writer.writeNow(BufferData.create(header(opcode, payload.length)), BufferData.create(payload));
+            writer.writeNow(BufferData.create(Frames.header(opcode, payload.length)), BufferData.create(payload));
         } finally {
             lock.unlock();
         }
@@ -177,45 +172,5 @@ final class WsConnection implements Connection {
 
     boolean isClosed() {
         return closed;
-    }
-
-    /**
-     * The message as a whole text frame. Every client gets the same message array, so the frame is
-     * built once and shared: a few recent frames are kept by the identity of their message. Large
-     * messages (a client's own ndjson batch) are framed but not kept.
-     */
-    private static byte[] framed(byte[] message) {
-        int slot = System.identityHashCode(message) & (RECENT.length() - 1);
-        Framed f = RECENT.getPlain(slot);
-        if (f == null || f.message != message) {
-            byte[] header = header(TEXT_FIN, message.length);
-            byte[] frame = java.util.Arrays.copyOf(header, header.length + message.length);
-            System.arraycopy(message, 0, frame, header.length, message.length);
-            if (message.length > MAX_SHARED_FRAME) {
-                return frame;
-            }
-            f = new Framed(message, frame);
-            RECENT.setPlain(slot, f);
-        }
-        return f.frame;
-    }
-
-    private record Framed(byte[] message, byte[] frame) {
-    }
-
-    private static byte[] header(byte first, int length) {
-        if (length < 126) {
-            return new byte[] {first, (byte) length};
-        }
-        if (length < 65_536) {
-            return new byte[] {first, 126, (byte) (length >>> 8), (byte) length};
-        }
-        byte[] h = new byte[10];
-        h[0] = first;
-        h[1] = 127;
-        for (int i = 0; i < 8; i++) {
-            h[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
-        }
-        return h;
     }
 }

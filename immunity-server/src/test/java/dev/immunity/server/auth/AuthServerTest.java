@@ -7,6 +7,9 @@ import dev.immunity.server.support.WsTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import dev.immunity.server.support.Transport;
 
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -27,7 +30,7 @@ class AuthServerTest {
 
     @BeforeAll
     static void start() {
-        server = new TestServer(ServerSettings.forTests()
+        server = new TestServer(ServerSettings.forTests().withStreamPort(0)
                 .withAuth(AuthSettings.hs256(TestTokens.SECRET).withAudience(AUDIENCE)));
     }
 
@@ -91,25 +94,28 @@ class AuthServerTest {
         assertThat(accepted.statusCode()).isEqualTo(202);
     }
 
-    @Test
-    void websocket_refusesAMissingOrBadToken() {
-        assertThat(WsTestClient.handshakeStatus(server.ws(null), Map.of())).isEqualTo(401);
-        assertThat(WsTestClient.handshakeStatus(server.ws("token=" + TestTokens.hs256(
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void websocket_refusesAMissingOrBadToken(Transport transport) {
+        assertThat(WsTestClient.handshakeStatus(transport.ws(server, null), Map.of())).isEqualTo(401);
+        assertThat(WsTestClient.handshakeStatus(transport.ws(server, "token=" + TestTokens.hs256(
                 "another-secret-that-is-long-enough-too!", claims())), Map.of())).isEqualTo(401);
-        assertThat(WsTestClient.handshakeStatus(server.ws(null), Map.of(), "immunity.v1", "bearer.not-a-jwt"))
+        assertThat(WsTestClient.handshakeStatus(transport.ws(server, null), Map.of(), "immunity.v1", "bearer.not-a-jwt"))
                 .isEqualTo(401);
     }
 
-    @Test
-    void websocket_acceptsTheTokenInTheSubprotocolHeader_andSelectsImmunityV1() {
-        try (WsTestClient c = WsTestClient.connect(server.ws(null), Map.of(), "immunity.v1", "bearer." + valid())) {
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void websocket_acceptsTheTokenInTheSubprotocolHeader_andSelectsImmunityV1(Transport transport) {
+        try (WsTestClient c = WsTestClient.connect(transport.ws(server, null), Map.of(), "immunity.v1", "bearer." + valid())) {
             assertThat(c.socket().getSubprotocol()).isEqualTo("immunity.v1");
             assertThat(c.next().path("type").asText()).isEqualTo("hello");
         }
     }
 
-    @Test
-    void websocket_tokenInTheQuery_isAccepted_andNeverLogged() {
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void websocket_tokenInTheQuery_isAccepted_andNeverLogged(Transport transport) {
         Logger root = Logger.getLogger("");
         Level before = root.getLevel();
         List<LogRecord> records = new ArrayList<>();
@@ -136,10 +142,10 @@ class AuthServerTest {
         expired.put("exp", Instant.now().minusSeconds(3600).getEpochSecond());
         String expiredToken = TestTokens.hs256(TestTokens.SECRET, expired);
         try {
-            try (WsTestClient c = WsTestClient.connect(server.ws("token=" + token))) {
+            try (WsTestClient c = WsTestClient.connect(transport.ws(server, "token=" + token))) {
                 assertThat(c.next().path("type").asText()).isEqualTo("hello");
             }
-            assertThat(WsTestClient.handshakeStatus(server.ws("token=" + expiredToken), Map.of())).isEqualTo(401);
+            assertThat(WsTestClient.handshakeStatus(transport.ws(server, "token=" + expiredToken), Map.of())).isEqualTo(401);
         } finally {
             root.removeHandler(capture);
             root.setLevel(before);
@@ -154,11 +160,12 @@ class AuthServerTest {
         }
     }
 
-    @Test
-    void websocket_whoseTokenExpires_isClosedWith1008() {
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void websocket_whoseTokenExpires_isClosedWith1008(Transport transport) {
         Map<String, Object> shortLived = claims();
         shortLived.put("exp", Instant.now().plusSeconds(2).getEpochSecond());
-        try (WsTestClient c = WsTestClient.connect(server.ws(null), Map.of(), "immunity.v1",
+        try (WsTestClient c = WsTestClient.connect(transport.ws(server, null), Map.of(), "immunity.v1",
                 "bearer." + TestTokens.hs256(TestTokens.SECRET, shortLived))) {
             assertThat(c.next().path("type").asText()).isEqualTo("hello");
             assertThat(c.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);

@@ -1,0 +1,44 @@
+package dev.immunity.server.ws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.immunity.core.json.Json;
+import dev.immunity.core.stream.Envelope;
+
+import java.time.InstantSource;
+import java.util.Map;
+
+/** The answers to what a client sends on the stream (see {@code docs/stream-protocol.md}), for both transports. */
+final class ClientMessages {
+    private ClientMessages() {
+    }
+
+    /** The reply to one text message: a {@code pong} to a {@code ping}, an {@code error} to anything else. */
+    static byte[] answer(String message, InstantSource clock) {
+        JsonNode node;
+        try {
+            node = Json.mapper().readTree(message);
+        } catch (Exception e) {
+            return error("malformed JSON: expected an object such as {\"type\":\"ping\"}", clock);
+        }
+        String type = node != null && node.path("type").isTextual() ? node.path("type").textValue() : "";
+        if ("ping".equals(type)) {
+            return Json.writeBytes(new Envelope("pong", clock.instant(),
+                    Map.of("echo", node.path("payload").isMissingNode() ? "" : node.path("payload")), null, null));
+        }
+        return error("unknown message type: only {\"type\":\"ping\"} is accepted", clock);
+    }
+
+    /** The reply to a binary message. */
+    static byte[] binaryRefused(InstantSource clock) {
+        return error("binary messages are not accepted: send JSON text", clock);
+    }
+
+    /** The reason of a 1009 close. */
+    static String tooBig(int maxMessageBytes) {
+        return "message too big: at most " + maxMessageBytes + " bytes";
+    }
+
+    private static byte[] error(String message, InstantSource clock) {
+        return Json.writeBytes(new Envelope("error", clock.instant(), Map.of("error", message), null, null));
+    }
+}

@@ -1,0 +1,288 @@
+package dev.immunity.server.ws;
+
+import dev.immunity.core.stream.StreamManager;
+import dev.immunity.server.auth.JwtVerifier;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+
+/**
+ * The stream endpoint ({@code /ws/adaptive-immunity}) on a port of its own, over non-blocking sockets:
+ * one I/O thread per core, each with a selector, owns its share of the connections. It reads them
+ * into one shared buffer, and writes each client's queued messages there too, straight from the fan-out,
+ * without a thread per connection. An idle connection holds no thread, no stack and no buffer.
+ * Same protocol, same checks (token, origin, filters, message limits) and same close codes as the
+ * endpoint on the HTTP port; see {@code docs/stream-protocol.md}.
+ */
+public final class SelectorTransport implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SelectorTransport.class.getName());
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+
+    /**
+     * What every connection shares.
+     *
+     * @param closeTimeout how long a close frame may wait behind unread data before the client is dropped
+     * @param mainPort     the HTTP port, whose page is an allowed origin
+     */
+    record Context(StreamManager stream, WsSettings ws, Set<String> allowedOrigins, JwtVerifier verifier,
+                   Duration closeTimeout, IntSupplier mainPort, ScheduledExecutorService scheduler,
+                   InstantSource clock, AtomicInteger open) {
+    }
+
+    private final ServerSocketChannel server;
+    private final IoLoop[] loops;
+    private final Context context;
+    private int next;
+
+    private SelectorTransport(ServerSocketChannel server, IoLoop[] loops, Context context) {
+        this.server = server;
+        this.loops = loops;
+        this.context = context;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @param allowedOrigins origins allowed besides the server's own (as configured)
+     * @param verifier       null when auth is off
+     */
+    public static SelectorTransport start(String host, int port, StreamManager stream, WsSettings ws,
+                                          Set<String> allowedOrigins, JwtVerifier verifier, Duration closeTimeout,
+                                          IntSupplier mainPort, ScheduledExecutorService scheduler,
+                                          InstantSource clock) throws IOException {
+        Context context = new Context(stream, ws, Set.copyOf(allowedOrigins), verifier, closeTimeout, mainPort,
+                scheduler, clock, new AtomicInteger());
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(new InetSocketAddress(host, port), 4096);
+            server.configureBlocking(false);
+            IoLoop[] loops = new IoLoop[Math.max(1, Runtime.getRuntime().availableProcessors())];
+            for (int i = 0; i < loops.length; i++) {
+                loops[i] = new IoLoop("immunity-ws-io-" + i, ws);
+            }
+            SelectorTransport t = new SelectorTransport(server, loops, context);
+            loops[0].execute(() -> loops[0].register(server, SelectionKey.OP_ACCEPT, t));
+            for (IoLoop loop : loops) {
+                loop.thread.start();
+            }
+            return t;
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /** The port the stream is served on. */
+    public int port() {
+        try {
+            return ((InetSocketAddress) server.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Accepts what is waiting (on the first loop) and hands each connection to a loop in turn. */
+    void accept() {
+        while (true) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "accept failed", e);
+                return;
+            }
+            if (ch == null) {
+                return;
+            }
+            try {
+                ch.configureBlocking(false);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            } catch (IOException e) {
+                closeQuietly(ch);
+                continue;
+            }
+            IoLoop loop = loops[next++ % loops.length];
+            context.open.incrementAndGet();
+            loop.execute(() -> {
+                SelectorConnection c = new SelectorConnection(loop, ch, context);
+                c.key = loop.register(ch, SelectionKey.OP_READ, c);
+                if (c.key == null) {
+                    c.drop();
+                }
+            });
+        }
+    }
+
+    /**
+     * Stops accepting, gives clients a moment to take the close frames the stream manager has sent them
+     * (call it after {@link StreamManager#stop()}), then closes whatever is left.
+     */
+    @Override
+    public void close() {
+        closeQuietly(server);
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (context.open.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (IoLoop loop : loops) {
+            loop.stop();
+        }
+    }
+
+    static void closeQuietly(java.io.Closeable ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /**
+     * One I/O thread and its selector. Tasks from other threads (a fan-out scheduling a client's writer, a
+     * close) are queued and the selector woken at most once per round.
+     */
+    static final class IoLoop implements Executor, Runnable {
+        final Thread thread;
+        /** Shared by every connection of this loop: a read is parsed before the next one starts. */
+        final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+        private final Selector selector;
+        private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        /** True while the loop is not blocked in select (so nobody needs to wake it). */
+        private final AtomicBoolean awake = new AtomicBoolean(true);
+        private final WsSettings ws;
+        private volatile boolean running = true;
+        private long lastSweep = System.nanoTime();
+        private long lastPing = System.nanoTime();
+
+        IoLoop(String name, WsSettings ws) throws IOException {
+            this.selector = Selector.open();
+            this.ws = ws;
+            this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this);
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+            if (Thread.currentThread() != thread && !awake.getAndSet(true)) {
+                selector.wakeup();
+            }
+        }
+
+        SelectionKey register(java.nio.channels.SelectableChannel ch, int ops, Object attachment) {
+            try {
+                return ch.register(selector, ops, attachment);
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (running) {
+                    awake.set(false);
+                    if (tasks.isEmpty()) {
+                        selector.select(this::ready, 1000);
+                    } else {
+                        selector.selectNow(this::ready);
+                    }
+                    awake.set(true);
+                    runTasks();
+                    sweep();
+                }
+            } catch (IOException | RuntimeException e) {
+                if (running) {
+                    LOG.log(System.Logger.Level.ERROR, "stream I/O loop failed", e);
+                }
+            } finally {
+                for (SelectionKey key : selector.keys()) {
+                    if (key.attachment() instanceof SelectorConnection c) {
+                        c.drop();
+                    }
+                }
+                closeQuietly(selector);
+            }
+        }
+
+        private void ready(SelectionKey key) {
+            if (!key.isValid()) {
+                return;
+            }
+            if (key.attachment() instanceof SelectorConnection c) {
+                c.ready(key.readyOps());
+            } else if (key.attachment() instanceof SelectorTransport t) {
+                t.accept();
+            }
+        }
+
+        private void runTasks() {
+            for (int i = 0; i < 65_536; i++) {
+                Runnable task = tasks.poll();
+                if (task == null) {
+                    return;
+                }
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "stream I/O task failed", e);
+                }
+            }
+        }
+
+        /** Once a second: drop stalled handshakes and idle clients; on the ping interval, ping every client. */
+        private void sweep() {
+            long now = System.nanoTime();
+            if (now - lastSweep < 1_000_000_000L) {
+                return;
+            }
+            lastSweep = now;
+            boolean ping = now - lastPing >= ws.pingInterval().toNanos();
+            if (ping) {
+                lastPing = now;
+            }
+            List<SelectorConnection> all = new ArrayList<>();
+            for (SelectionKey key : selector.keys()) {
+                if (key.attachment() instanceof SelectorConnection c) {
+                    all.add(c);
+                }
+            }
+            for (SelectorConnection c : all) {
+                c.sweep(now, ping);
+            }
+        }
+
+        void stop() {
+            running = false;
+            selector.wakeup();
+            try {
+                thread.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
