@@ -119,4 +119,28 @@ class StreamLifecycleTest {
             assertThat(apv.path("payload").path("cve_id").asText()).isEqualTo("CVE-2025-50001");
         }
     }
+
+    /**
+     * With a write delay, a client's next write waits until that long after its last one: a burst sent
+     * meanwhile must still arrive whole, in order, each message once, and nothing may wait for a next event.
+     */
+    @org.junit.jupiter.api.Test
+    void streamPortWithAWriteDelay_deliversABurstWhole_andInOrder() {
+        ServerSettings s = ServerSettings.forTests().withStreamPort(0);
+        WsSettings ws = s.ws();
+        try (TestServer server = new TestServer(s.withWs(new WsSettings(ws.allowedOrigins(), ws.maxMessageBytes(),
+                ws.pingInterval(), ws.idleTimeout(), Duration.ofMillis(300))));
+             WsTestClient c = WsTestClient.connect(Transport.STREAM_PORT.ws(server, null))) {
+            c.next("hello");
+            List<String> sent = new java.util.ArrayList<>();
+            for (int i = 1; i <= 50; i++) {
+                sent.add("CVE-2025-" + (60000 + i));
+                server.server.stream().publish(Fixtures.apv(sent.getLast()));
+            }
+            List<String> got = c.until(n -> sent.getLast().equals(n.path("payload").path("cve_id").asText())).stream()
+                    .filter(n -> "apv".equals(n.path("type").asText()) && !n.has("snapshot"))
+                    .map(n -> n.path("payload").path("cve_id").asText()).toList();
+            assertThat(got).containsExactlyElementsOf(sent);
+        }
+    }
 }

@@ -44,6 +44,7 @@ public final class ServerConfig {
             new Key("immunity.ws.max-message-bytes", "65536", "largest message a client may send (1009 beyond)"),
             new Key("immunity.ws.ping-interval", "20s", "WebSocket ping interval (keeps listen-only clients alive)"),
             new Key("immunity.ws.idle-timeout", "5m", "drop a connection after this long without a frame from the client"),
+            new Key("immunity.ws.write-delay", "0ms", "stream port only: after a write to a client, how long its next write waits so that messages arriving meanwhile go out together (fewer system calls under load; each message at most this much later)"),
             new Key("immunity.stream.history-size", "10000", "events kept for resume"),
             new Key("immunity.stream.queue-capacity", "4096", "messages queued per client before it is closed as too slow (4001)"),
             new Key("immunity.stream.heartbeat-interval", "30s", "heartbeat message interval"),
@@ -134,7 +135,8 @@ public final class ServerConfig {
                 list("immunity.ws.allowed-origins"),
                 intValue("immunity.ws.max-message-bytes", 128, 16 * 1024 * 1024),
                 duration("immunity.ws.ping-interval"),
-                duration("immunity.ws.idle-timeout"));
+                duration("immunity.ws.idle-timeout"),
+                delay("immunity.ws.write-delay", Duration.ofSeconds(1)));
         String basis = text("immunity.metrics.mttr-basis").orElseThrow().toLowerCase(Locale.ROOT);
         if (!basis.equals("merged") && !basis.equals("applied")) {
             throw new ConfigException("immunity.metrics.mttr-basis: must be merged or applied (got \"" + basis + "\")");
@@ -291,6 +293,18 @@ public final class ServerConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key + ": must be a duration such as 500ms, 30s, 5m or PT30S (got \"" + v + "\")");
         }
+    }
+
+    /** A duration that may also be zero ({@code 0}, {@code 0ms}), at most {@code max}. */
+    private Duration delay(String key, Duration max) {
+        if (text(key).orElse("0").matches("0+(ms|s)?")) {
+            return Duration.ZERO;
+        }
+        Duration d = duration(key);
+        if (d.compareTo(max) > 0) {
+            throw new ConfigException(key + ": must be at most " + max.toMillis() + "ms (got " + d.toMillis() + "ms)");
+        }
+        return d;
     }
 
     private List<String> list(String key) {

@@ -48,6 +48,8 @@ final class SelectorConnection implements Connection {
     SelectionKey key;
 
     private State state = State.HANDSHAKE;
+    /** When messages were last written ({@link System#nanoTime}), for the write delay. */
+    private long lastWrite = startedAt;
     private long lastRead = startedAt;
     /** The upgrade request while it is incomplete. */
     private byte[] request;
@@ -74,9 +76,24 @@ final class SelectorConnection implements Connection {
 
     // ---- the core's Connection port (called on the loop thread by the stream manager's writer) ----
 
+    /**
+     * The loop; with a write delay, the writer's next run waits until that long after its last write, so that
+     * what arrives meanwhile goes out in one write.
+     */
     @Override
     public Executor writer() {
-        return loop;
+        long delay = ctx.ws().writeDelay().toNanos();
+        if (delay == 0) {
+            return loop;
+        }
+        return drain -> loop.execute(() -> {
+            long due = lastWrite + delay;
+            if (System.nanoTime() - due >= 0) {
+                drain.run();
+            } else {
+                loop.at(due, drain);
+            }
+        });
     }
 
     @Override
@@ -93,6 +110,7 @@ final class SelectorConnection implements Connection {
         if (state != State.OPEN || closeSent) {
             throw new IOException("connection closed");
         }
+        lastWrite = System.nanoTime();
         write(ByteBuffer.wrap(Frames.text(utf8)));
     }
 
@@ -105,6 +123,7 @@ final class SelectorConnection implements Connection {
         for (int i = 0; i < frames.length; i++) {
             frames[i] = ByteBuffer.wrap(Frames.text(messages.get(i)));
         }
+        lastWrite = System.nanoTime();
         write(frames);
     }
 

@@ -171,6 +171,9 @@ public final class SelectorTransport implements AutoCloseable {
         final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
         private final Selector selector;
         private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        /** Tasks due at a time ({@link System#nanoTime}), earliest first; touched only on this loop's thread. */
+        private final java.util.PriorityQueue<Timed> timers = new java.util.PriorityQueue<>(
+                java.util.Comparator.comparingLong(Timed::due));
         /** True while the loop is not blocked in select (so nobody needs to wake it). */
         private final AtomicBoolean awake = new AtomicBoolean(true);
         private final WsSettings ws;
@@ -192,6 +195,11 @@ public final class SelectorTransport implements AutoCloseable {
             }
         }
 
+        /** Runs a task on this loop once {@link System#nanoTime} reaches {@code due}; call it on this loop's thread. */
+        void at(long due, Runnable task) {
+            timers.add(new Timed(due, task));
+        }
+
         SelectionKey register(java.nio.channels.SelectableChannel ch, int ops, Object attachment) {
             try {
                 return ch.register(selector, ops, attachment);
@@ -205,13 +213,19 @@ public final class SelectorTransport implements AutoCloseable {
             try {
                 while (running) {
                     awake.set(false);
-                    if (tasks.isEmpty()) {
-                        selector.select(this::ready, 1000);
-                    } else {
-                        selector.selectNow(this::ready);
+                    long untilTimer = timers.isEmpty() ? 1_000_000_000L : timers.peek().due() - System.nanoTime();
+                    try {
+                        if (!tasks.isEmpty() || untilTimer <= 0) {
+                            selector.selectNow(this::ready);
+                        } else {
+                            selector.select(this::ready, Math.min(1000, (untilTimer + 999_999) / 1_000_000));
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.ERROR, "stream I/O failed; going on", e); // one connection's bug
                     }
                     awake.set(true);
                     runTasks();
+                    runTimers();
                     sweep();
                 }
             } catch (IOException | RuntimeException e) {
@@ -251,6 +265,20 @@ public final class SelectorTransport implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "stream I/O task failed", e);
                 }
             }
+        }
+
+        private void runTimers() {
+            long now = System.nanoTime();
+            while (!timers.isEmpty() && timers.peek().due() - now <= 0) {
+                try {
+                    timers.poll().task().run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "stream I/O task failed", e);
+                }
+            }
+        }
+
+        private record Timed(long due, Runnable task) {
         }
 
         /** Once a second: drop stalled handshakes and idle clients; on the ping interval, ping every client. */

@@ -11,11 +11,19 @@ import java.util.List;
  * @param pingInterval     how often the server pings each client, so listen-only clients stay connected
  * @param idleTimeout      a connection with no frame from the client for this long is dropped (the client's
  *                         pongs count, so only dead or stalled clients are)
+ * @param writeDelay       on the stream port: after a write to a client, how long its next write waits, so that
+ *                         messages arriving meanwhile go out together (fewer system calls under load, each message
+ *                         at most this much later); zero writes at once
  */
 public record WsSettings(List<String> allowedOrigins, int maxMessageBytes, Duration pingInterval,
-                         Duration idleTimeout) {
+                         Duration idleTimeout, Duration writeDelay) {
     public WsSettings {
         allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /** With no write delay. */
+    public WsSettings(List<String> allowedOrigins, int maxMessageBytes, Duration pingInterval, Duration idleTimeout) {
+        this(allowedOrigins, maxMessageBytes, pingInterval, idleTimeout, Duration.ZERO);
     }
 
     public static WsSettings defaults() {

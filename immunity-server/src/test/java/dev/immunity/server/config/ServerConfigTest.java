@@ -23,6 +23,20 @@ class ServerConfigTest {
         assertThat(s.stream().queueCapacity()).isEqualTo(4096);
         assertThat(s.auth().enabled()).isFalse();
         assertThat(s.trigger().enabled()).isTrue();
+        assertThat(s.streamPort()).isEqualTo(-1);
+        assertThat(s.ws().writeDelay()).isZero();
+    }
+
+    @Test
+    void streamPort_andWriteDelay_areReadAndChecked() {
+        ServerSettings s = ServerConfig.load(Map.of(), Map.of("IMMUNITY_STREAM_PORT", "0", "IMMUNITY_WS_WRITE_DELAY", "20ms"));
+        assertThat(s.streamPort()).isZero();
+        assertThat(s.ws().writeDelay()).isEqualTo(Duration.ofMillis(20));
+        assertThat(ServerConfig.load(Map.of(), Map.of("IMMUNITY_WS_WRITE_DELAY", "0")).ws().writeDelay()).isZero();
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of("IMMUNITY_STREAM_PORT", "70000")))
+                .hasMessageStartingWith("immunity.stream-port:");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of("IMMUNITY_WS_WRITE_DELAY", "5s")))
+                .hasMessageStartingWith("immunity.ws.write-delay:").hasMessageContaining("at most 1000ms");
     }
 
     @Test
