@@ -235,7 +235,7 @@ public final class ImmunityServer implements AutoCloseable {
         if (settings.streamPort() >= 0) {
             try {
                 s.streamTransport = SelectorTransport.start(settings.host(), settings.streamPort(), s.stream, settings.ws(),
-                        java.util.Set.copyOf(settings.ws().allowedOrigins()), s.verifier, settings.stream().closeTimeout(),
+                        allowedOrigins(settings), s.verifier, settings.stream().closeTimeout(),
                         s.server::port, s.scheduler, clock);
             } catch (java.io.IOException e) {
                 s.close();

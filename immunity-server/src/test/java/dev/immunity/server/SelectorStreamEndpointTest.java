@@ -78,6 +78,37 @@ class SelectorStreamEndpointTest extends StreamEndpointTest {
         }
     }
 
+    /** A header claiming 2^40 bytes must not make the server reserve memory for it, nor stop it serving others. */
+    @Test
+    void frameClaimingAHugeLength_closesWith1009_andTheServerGoesOn() throws IOException {
+        for (int i = 0; i < 4; i++) { // more connections than I/O threads
+            try (Raw raw = Raw.open()) {
+                raw.send(new byte[] {(byte) 0x82, (byte) 0xFF, 0, 0, 1, 0, 0, 0, 0, 0, 1, 2, 3, 4});
+                raw.send(new byte[4096]); // and it keeps sending
+                assertThat(raw.closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+            }
+        }
+        try (Raw raw = Raw.open()) {
+            raw.send(Raw.frame(0x81, "{\"type\":\"ping\",\"payload\":\"still-here\"}".getBytes(StandardCharsets.UTF_8)));
+            assertThat(raw.nextOfType("pong").path("payload").path("echo").asText()).isEqualTo("still-here");
+        }
+    }
+
+    @Test
+    void invalidClientCloses_areAnsweredWithAProtocolError() throws IOException {
+        for (byte[] close : new byte[][] {{0x03}, {0x03, (byte) 0xED}, {0x00, 0x10}, {0x13, (byte) 0x88}}) { // 1 byte, 1005, 16, 5000
+            try (Raw raw = Raw.open()) {
+                raw.send(Raw.frame(0x88, close));
+                assertThat(raw.closeCode()).as("answer to close payload %s", java.util.Arrays.toString(close))
+                        .isEqualTo(CloseCodes.PROTOCOL_ERROR);
+            }
+        }
+        try (Raw raw = Raw.open()) {
+            raw.send(Raw.frame(0x88, new byte[] {0x0F, (byte) 0xA0, (byte) 0xC3, 0x28})); // 4000, reason not UTF-8
+            assertThat(raw.closeCode()).isEqualTo(CloseCodes.INVALID_PAYLOAD);
+        }
+    }
+
     @Test
     void requestsThatAreNotTheStream_getAClearHttpError() throws IOException {
         assertThat(Raw.answer("GET /api/adaptive-immunity/apvs HTTP/1.1\r\nHost: x\r\n\r\n"))
@@ -102,7 +133,7 @@ class SelectorStreamEndpointTest extends StreamEndpointTest {
 
         Raw() throws IOException {
             socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.server.streamPort()), 5_000);
-            socket.setSoTimeout(20_000);
+            socket.setSoTimeout(10_000); // below the server's 20 s ping interval: a stalled answer fails fast
             socket.setTcpNoDelay(true);
             in = new DataInputStream(socket.getInputStream());
             out = socket.getOutputStream();

@@ -63,8 +63,14 @@ final class SelectorConnection implements Connection {
     /** A fragmented message being reassembled, and its opcode (1 text, 2 binary). */
     private ByteArrayOutputStream fragments;
     private int fragmentOpcode;
+    /** Our close frame (or refusal) is written or queued: no more messages. */
     private boolean closeSent;
-    private boolean closeWhenFlushed;
+    /** Nothing more the client sends is parsed (it closed, or broke the protocol); reads are discarded. */
+    private boolean inputDone;
+    /** Once {@link #out} is written: shut our side down and wait briefly for the client's end of stream. */
+    private boolean finishWhenFlushed;
+    /** Upgraded, and the stream manager is connecting it: what the client sends waits until then. */
+    private boolean connecting;
     private String id;
     private ScheduledFuture<?> expiry;
 
@@ -185,7 +191,8 @@ final class SelectorConnection implements Connection {
     // ---- reading ----
 
     private void read() {
-        ByteBuffer buf = partial;
+        boolean discard = inputDone || finishWhenFlushed;
+        ByteBuffer buf = discard ? null : partial;
         if (buf == null) {
             buf = loop.readBuffer;
             buf.clear();
@@ -198,20 +205,21 @@ final class SelectorConnection implements Connection {
             return;
         }
         if (n < 0) {
-            drop(); // the client went away without a close frame
+            drop(); // the client went away (or finished after our close)
             return;
         }
-        if (n == 0) {
+        if (n == 0 || discard) {
             return;
         }
         lastRead = System.nanoTime();
-        if (closeWhenFlushed) {
-            return; // refused, or answering the client's close: what else it sends is not read
-        }
         buf.flip();
         if (state == State.HANDSHAKE) {
             buf = upgradeRequest(buf);
             if (buf == null) {
+                return;
+            }
+            if (connecting) {
+                partial = buf.hasRemaining() ? ByteBuffer.allocate(buf.remaining() + 4096).put(buf) : null;
                 return;
             }
         }
@@ -219,18 +227,27 @@ final class SelectorConnection implements Connection {
         keepRest(buf);
     }
 
-    /** Keeps an incomplete frame for the next read, in a buffer that will hold it whole. */
+    /** What the selector should wait for: the socket to take what is kept, else the client's frames. */
+    private void updateInterest() {
+        key.interestOps(out != null ? SelectionKey.OP_WRITE : connecting ? 0 : SelectionKey.OP_READ);
+    }
+
+    /**
+     * Keeps an incomplete frame for the next read. The buffer grows as bytes arrive (never to more than the
+     * frame needs, which is within the message limit), so a header alone reserves little.
+     */
     private void keepRest(ByteBuffer buf) {
-        if (state == State.CLOSED || !buf.hasRemaining()) {
+        if (state == State.CLOSED || inputDone || !buf.hasRemaining()) {
             partial = null;
             return;
         }
-        int need = Math.max(frameLength(buf), buf.remaining() + 256);
-        if (buf == partial && buf.capacity() >= need) {
+        int whole = frameLength(buf);
+        int room = whole > 0 ? Math.min(whole, Math.max(4096, 2 * buf.remaining())) : buf.remaining() + 256;
+        if (buf == partial && buf.capacity() >= room) {
             buf.compact();
             return;
         }
-        ByteBuffer kept = ByteBuffer.allocate(need);
+        ByteBuffer kept = ByteBuffer.allocate(Math.max(room, buf.remaining() + 1));
         kept.put(buf);
         partial = kept;
     }
@@ -254,7 +271,7 @@ final class SelectorConnection implements Connection {
     /** Parses every whole frame in the buffer and leaves it at the first incomplete one. */
     private void frames(ByteBuffer buf) {
         int max = ctx.ws().maxMessageBytes();
-        while (state == State.OPEN && buf.remaining() >= 2) {
+        while (state == State.OPEN && !inputDone && buf.remaining() >= 2) {
             int p = buf.position();
             int b0 = buf.get(p) & 0xff;
             int b1 = buf.get(p + 1) & 0xff;
@@ -308,6 +325,9 @@ final class SelectorConnection implements Connection {
     }
 
     private void frame(int opcode, boolean fin, byte[] payload) {
+        if (closeSent && opcode != 0x8) {
+            return; // we are closing: only the client's close frame matters now
+        }
         switch (opcode) {
             case 0x0 -> {
                 if (fragments == null) {
@@ -350,19 +370,35 @@ final class SelectorConnection implements Connection {
             ctx.stream().reply(id, ClientMessages.binaryRefused(ctx.clock()));
             return;
         }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(payload)).toString();
-        } catch (CharacterCodingException e) {
+        String text = utf8(payload, 0);
+        if (text == null) {
             fail(CloseCodes.INVALID_PAYLOAD, "text messages must be UTF-8");
             return;
         }
         ctx.stream().reply(id, ClientMessages.answer(text, ctx.clock()));
     }
 
-    /** The client closes: we answer with its code (once), and close the socket when that is written. */
+    /** The bytes from {@code from} as text, or null when they are not UTF-8. */
+    private static String utf8(byte[] bytes, int from) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, from, bytes.length - from)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static boolean isUtf8(byte[] bytes, int from) {
+        return utf8(bytes, from) != null;
+    }
+
+    /**
+     * The client closes: we answer with its code (an invalid close gets 1002, a reason that is not UTF-8 1007),
+     * or, when it is answering our close, we are done.
+     */
     private void clientClose(byte[] payload) {
+        inputDone = true;
         if (id != null) {
             ctx.stream().disconnect(id);
         }
@@ -370,19 +406,43 @@ final class SelectorConnection implements Connection {
             drop();
             return;
         }
-        closeSent = true;
-        closeWhenFlushed = true;
-        byte[] answer = payload.length >= 2 ? new byte[] {payload[0], payload[1]} : new byte[0];
-        writeQuietly(ByteBuffer.wrap(Frames.frame(Frames.CLOSE_FIN, answer)));
+        byte[] answer;
+        int code = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+        if (payload.length == 1 || (payload.length >= 2 && !validCloseCode(code))) {
+            answer = Frames.closePayload(CloseCodes.PROTOCOL_ERROR, "invalid close frame");
+        } else if (payload.length > 2 && !isUtf8(payload, 2)) {
+            answer = Frames.closePayload(CloseCodes.INVALID_PAYLOAD, "close reason is not UTF-8");
+        } else {
+            answer = payload.length >= 2 ? new byte[] {payload[0], payload[1]} : new byte[0];
+        }
+        sendClose(answer);
     }
 
-    /** A protocol violation or a limit: the client is closed with a code saying which. */
+    /** Codes a client may send (RFC 6455 7.4): 1000-1003, 1007-1011, 3000-4999. */
+    private static boolean validCloseCode(int code) {
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) || (code >= 3000 && code <= 4999);
+    }
+
+    /** A protocol violation or a limit: the client gets a close frame saying which, and the connection ends. */
     private void fail(int code, String reason) {
         LOG.log(System.Logger.Level.DEBUG, "client " + id + ": " + reason);
+        inputDone = true;
         if (id != null) {
             ctx.stream().disconnect(id);
         }
-        closeNow(code, reason);
+        if (!closeSent) {
+            sendClose(Frames.closePayload(code, reason));
+        }
+    }
+
+    /** Our last frame: once written, our side is shut and the connection ends with the client's end of stream. */
+    private void sendClose(byte[] payload) {
+        closeSent = true;
+        finishWhenFlushed = true;
+        writeQuietly(ByteBuffer.wrap(Frames.frame(Frames.CLOSE_FIN, payload)));
+        if (out != null) {
+            dropUnlessAnswered(ctx.closeTimeout());
+        }
     }
 
     /**
@@ -405,6 +465,17 @@ final class SelectorConnection implements Connection {
         }
     }
 
+    /** Shuts our side down (the client sees the end of the stream) and drops the connection soon after. */
+    private void finish() {
+        try {
+            ch.shutdownOutput();
+        } catch (IOException e) {
+            drop();
+            return;
+        }
+        dropUnlessAnswered(Duration.ofMillis(WsConnection.CLIENT_CLOSE_WAIT_MS));
+    }
+
     private void dropUnlessAnswered(Duration wait) {
         try {
             ctx.scheduler().schedule(() -> loop.execute(this::drop), wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -423,7 +494,10 @@ final class SelectorConnection implements Connection {
         }
     }
 
-    /** Writes what the socket takes now and keeps the rest, in order, for when it is writable. */
+    /**
+     * Writes what the socket takes now and keeps the rest, in order, for when it is writable. While anything is
+     * kept, nothing is read from the client either: a client that does not read cannot make us buffer its pongs.
+     */
     private void write(ByteBuffer... buffers) throws IOException {
         if (state == State.CLOSED) {
             throw new IOException("connection closed");
@@ -442,8 +516,8 @@ final class SelectorConnection implements Connection {
                     left -= n;
                 }
                 if (left == 0) {
-                    if (closeWhenFlushed) {
-                        drop();
+                    if (finishWhenFlushed) {
+                        finish();
                     }
                     return;
                 }
@@ -452,7 +526,7 @@ final class SelectorConnection implements Connection {
                 throw e;
             }
             out = new ArrayDeque<>();
-            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            updateInterest();
         }
         for (ByteBuffer b : buffers) {
             if (b.hasRemaining()) {
@@ -463,10 +537,14 @@ final class SelectorConnection implements Connection {
 
     /** The socket can take more: writes what is kept, then lets the stream manager's writer go on. */
     private void flush() {
+        ByteBuffer[] batch = new ByteBuffer[Math.min(out == null ? 0 : out.size(), 256)];
         try {
             while (out != null && !out.isEmpty()) {
-                ByteBuffer[] pending = out.toArray(new ByteBuffer[Math.min(out.size(), 256)]);
-                if (ch.write(pending) == 0) {
+                int n = 0;
+                for (var it = out.iterator(); it.hasNext() && n < batch.length; ) {
+                    batch[n++] = it.next();
+                }
+                if (ch.write(batch, 0, n) == 0) {
                     break;
                 }
                 while (!out.isEmpty() && !out.peekFirst().hasRemaining()) {
@@ -481,9 +559,9 @@ final class SelectorConnection implements Connection {
             return;
         }
         out = null;
-        key.interestOps(SelectionKey.OP_READ);
-        if (closeWhenFlushed) {
-            drop();
+        updateInterest();
+        if (finishWhenFlushed) {
+            finish();
             return;
         }
         Runnable r = resume;
@@ -525,7 +603,7 @@ final class SelectorConnection implements Connection {
         ByteBuffer rest = ByteBuffer.wrap(java.util.Arrays.copyOfRange(request, end + 4, requestLength));
         request = null;
         upgrade(head);
-        return state == State.OPEN && !closeWhenFlushed ? rest : null;
+        return state == State.OPEN && !inputDone ? rest : null;
     }
 
     private void upgrade(String head) {
@@ -592,39 +670,81 @@ final class SelectorConnection implements Connection {
                 + (upgrade.selectProtocol() ? "Sec-WebSocket-Protocol: " + StreamEndpoint.SUBPROTOCOL + "\r\n" : "")
                 + "\r\n";
         state = State.OPEN;
+        connecting = true;
         writeQuietly(ByteBuffer.wrap(response.getBytes(StandardCharsets.US_ASCII)));
         if (state != State.OPEN) {
             return;
         }
-        try {
-            id = ctx.stream().connect(this, upgrade.options());
-        } catch (IllegalStateException stopping) {
-            return; // the manager closed us with 1001
+        updateInterest();
+        // The snapshot is built off this loop, which keeps writing to its other clients meanwhile; the client's
+        // first messages go out here, after the 101, once the manager has them.
+        Thread.ofVirtual().start(() -> {
+            String connected;
+            try {
+                connected = ctx.stream().connect(this, upgrade.options());
+            } catch (IllegalStateException stopping) {
+                return; // the manager is stopped: it closed us with 1001
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "stream connect failed", e);
+                loop.execute(() -> fail(CloseCodes.INTERNAL_ERROR, "server error: reconnect with backoff"));
+                return;
+            }
+            loop.execute(() -> opened(connected, upgrade));
+        });
+    }
+
+    private void opened(String connected, StreamUpgrade upgrade) {
+        if (state == State.CLOSED || inputDone) {
+            ctx.stream().disconnect(connected); // gone while the manager was connecting it
+            return;
         }
+        id = connected;
+        connecting = false;
+        updateInterest();
         LOG.log(System.Logger.Level.DEBUG, () -> "client " + id + " connected from " + remote());
         if (upgrade.token() != null) {
             long delay = Math.max(0, Duration.between(ctx.clock().instant(), upgrade.token().expiresAt()).toMillis());
-            String connection = id;
-            expiry = ctx.scheduler().schedule(() -> ctx.stream().close(connection, CloseCodes.POLICY_VIOLATION,
+            expiry = ctx.scheduler().schedule(() -> ctx.stream().close(connected, CloseCodes.POLICY_VIOLATION,
                     "token expired: reconnect with a new token"), delay, TimeUnit.MILLISECONDS);
+        }
+        ByteBuffer early = partial;
+        if (early != null) { // frames the client sent right after its upgrade
+            partial = null;
+            early.flip();
+            frames(early);
+            keepRest(early);
         }
     }
 
     /**
-     * Browsers' origins: the configured ones, the server's own page (on the HTTP port) and this port's own
-     * origin. Clients that send no {@code Origin} are not browsers and are not asked for one.
+     * Browsers' origins, as on the HTTP port: with {@code immunity.ws.allowed-origins} set, only those and the
+     * server's own (see {@code ImmunityServer.allowedOrigins}); without, the origin must be this host, on this
+     * port or on the HTTP port (the page). Clients that send no {@code Origin} are not browsers and are not asked for one.
      */
     private boolean originAllowed(String origin, String host) {
-        if (origin == null || ctx.allowedOrigins().contains(origin)) {
+        if (origin == null) {
             return true;
+        }
+        if (!ctx.allowedOrigins().isEmpty()) {
+            return ctx.allowedOrigins().contains(origin);
         }
         if (host == null) {
             return false;
         }
-        String authority = origin.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "");
+        String authority = withPort(origin);
         int colon = host.lastIndexOf(':');
         String hostName = colon > host.lastIndexOf(']') ? host.substring(0, colon) : host;
-        return authority.equalsIgnoreCase(host) || authority.equalsIgnoreCase(hostName + ":" + ctx.mainPort().getAsInt());
+        return authority.equalsIgnoreCase(withPort("http://" + host))
+                || authority.equalsIgnoreCase(hostName + ":" + ctx.mainPort().getAsInt());
+    }
+
+    /** An origin's {@code host:port}, with the scheme's default port when it has none. */
+    private static String withPort(String origin) {
+        int sep = origin.indexOf("://");
+        String scheme = sep < 0 ? "http" : origin.substring(0, sep).toLowerCase(Locale.ROOT);
+        String authority = sep < 0 ? origin : origin.substring(sep + 3);
+        boolean hasPort = authority.lastIndexOf(':') > authority.lastIndexOf(']');
+        return hasPort ? authority : authority + (scheme.equals("https") || scheme.equals("wss") ? ":443" : ":80");
     }
 
     private void refuse(int status, String message) {
@@ -635,7 +755,8 @@ final class SelectorConnection implements Connection {
                 + (status == 426 ? "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n" : "")
                 + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
         closeSent = true;
-        closeWhenFlushed = true;
+        inputDone = true;
+        finishWhenFlushed = true;
         writeQuietly(ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)), ByteBuffer.wrap(body));
     }
 

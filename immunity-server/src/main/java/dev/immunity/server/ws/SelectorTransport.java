@@ -61,7 +61,8 @@ public final class SelectorTransport implements AutoCloseable {
     /**
      * Binds and starts serving.
      *
-     * @param allowedOrigins origins allowed besides the server's own (as configured)
+     * @param allowedOrigins the browser origins allowed when a list is configured ({@code ImmunityServer.allowedOrigins});
+     *                       empty: the origin must be this host
      * @param verifier       null when auth is off
      */
     public static SelectorTransport start(String host, int port, StreamManager stream, WsSettings ws,
@@ -107,7 +108,17 @@ public final class SelectorTransport implements AutoCloseable {
             try {
                 ch = server.accept();
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "accept failed", e);
+                // Out of file descriptors, say: pause accepting for a moment rather than spin on it.
+                LOG.log(System.Logger.Level.WARNING, "accept failed; pausing 100 ms: " + e.getMessage());
+                SelectionKey key = server.keyFor(loops[0].selector);
+                if (key != null && key.isValid()) {
+                    key.interestOps(0);
+                    loops[0].at(System.nanoTime() + 100_000_000L, () -> {
+                        if (key.isValid()) {
+                            key.interestOps(SelectionKey.OP_ACCEPT);
+                        }
+                    });
+                }
                 return;
             }
             if (ch == null) {
@@ -120,7 +131,8 @@ public final class SelectorTransport implements AutoCloseable {
                 closeQuietly(ch);
                 continue;
             }
-            IoLoop loop = loops[next++ % loops.length];
+            IoLoop loop = loops[next];
+            next = (next + 1) % loops.length;
             context.open.incrementAndGet();
             loop.execute(() -> {
                 SelectorConnection c = new SelectorConnection(loop, ch, context);
@@ -169,7 +181,7 @@ public final class SelectorTransport implements AutoCloseable {
         final Thread thread;
         /** Shared by every connection of this loop: a read is parsed before the next one starts. */
         final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
-        private final Selector selector;
+        final Selector selector;
         private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
         /** Tasks due at a time ({@link System#nanoTime}), earliest first; touched only on this loop's thread. */
         private final java.util.PriorityQueue<Timed> timers = new java.util.PriorityQueue<>(
@@ -247,7 +259,12 @@ public final class SelectorTransport implements AutoCloseable {
                 return;
             }
             if (key.attachment() instanceof SelectorConnection c) {
-                c.ready(key.readyOps());
+                try {
+                    c.ready(key.readyOps());
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "stream connection failed: dropped", e);
+                    c.drop();
+                }
             } else if (key.attachment() instanceof SelectorTransport t) {
                 t.accept();
             }
