@@ -32,11 +32,17 @@ class ServeCommandTest {
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
                     .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws/adaptive-immunity"),
                             new WebSocket.Listener() {
+                                private final StringBuilder message = new StringBuilder();
+
                                 @Override
                                 public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                                    String s = data.toString();
-                                    if (s.startsWith("{\"type\":\"apv\"") && !s.contains("\"snapshot\":true")) {
-                                        liveApv.complete(s);
+                                    message.append(data); // the JDK client may hand a message over in parts
+                                    if (last) {
+                                        String s = message.toString();
+                                        message.setLength(0);
+                                        if (s.startsWith("{\"type\":\"apv\"") && !s.contains("\"snapshot\":true")) {
+                                            liveApv.complete(s);
+                                        }
                                     }
                                     w.request(1);
                                     return null;
