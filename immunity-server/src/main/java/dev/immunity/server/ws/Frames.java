@@ -9,6 +9,8 @@ final class Frames {
     static final byte CLOSE_FIN = (byte) 0x88;
     static final byte PING_FIN = (byte) 0x89;
     static final byte PONG_FIN = (byte) 0x8A;
+    /** How long a client has to answer the server's close frame (on either port) before it is dropped. */
+    static final long CLIENT_CLOSE_WAIT_MS = 2_000;
     private static final int MAX_SHARED_FRAME = 64 * 1024;
     /** Recently framed messages, shared by all connections (see {@link #text}). */
     private static final AtomicReferenceArray<Framed> RECENT = new AtomicReferenceArray<>(16);

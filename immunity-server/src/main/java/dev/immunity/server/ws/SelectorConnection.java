@@ -389,10 +389,6 @@ final class SelectorConnection implements Connection {
         }
     }
 
-    private static boolean isUtf8(byte[] bytes, int from) {
-        return utf8(bytes, from) != null;
-    }
-
     /**
      * The client closes: we answer with its code (an invalid close gets 1002, a reason that is not UTF-8 1007),
      * or, when it is answering our close, we are done.
@@ -410,7 +406,7 @@ final class SelectorConnection implements Connection {
         int code = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
         if (payload.length == 1 || (payload.length >= 2 && !validCloseCode(code))) {
             answer = Frames.closePayload(CloseCodes.PROTOCOL_ERROR, "invalid close frame");
-        } else if (payload.length > 2 && !isUtf8(payload, 2)) {
+        } else if (payload.length > 2 && utf8(payload, 2) == null) {
             answer = Frames.closePayload(CloseCodes.INVALID_PAYLOAD, "close reason is not UTF-8");
         } else {
             answer = payload.length >= 2 ? new byte[] {payload[0], payload[1]} : new byte[0];
@@ -459,9 +455,9 @@ final class SelectorConnection implements Connection {
             return;
         }
         if (out == null) {
-            dropUnlessAnswered(Duration.ofMillis(WsConnection.CLIENT_CLOSE_WAIT_MS));
+            dropUnlessAnswered(Duration.ofMillis(Frames.CLIENT_CLOSE_WAIT_MS));
         } else {
-            dropUnlessAnswered(ctx.closeTimeout().plusMillis(WsConnection.CLIENT_CLOSE_WAIT_MS));
+            dropUnlessAnswered(ctx.closeTimeout().plusMillis(Frames.CLIENT_CLOSE_WAIT_MS));
         }
     }
 
@@ -473,7 +469,7 @@ final class SelectorConnection implements Connection {
             drop();
             return;
         }
-        dropUnlessAnswered(Duration.ofMillis(WsConnection.CLIENT_CLOSE_WAIT_MS));
+        dropUnlessAnswered(Duration.ofMillis(Frames.CLIENT_CLOSE_WAIT_MS));
     }
 
     private void dropUnlessAnswered(Duration wait) {

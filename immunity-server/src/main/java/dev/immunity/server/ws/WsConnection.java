@@ -26,9 +26,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * follows {@link #clientClosed}.
  */
 final class WsConnection implements Connection {
-    private static final byte PING_FIN = Frames.PING_FIN;
-    private static final byte PONG_FIN = Frames.PONG_FIN;
-    static final long CLIENT_CLOSE_WAIT_MS = 2_000;
 
     private final WsSession session;
     /** The socket writer, or null when Helidon does not expose it (then every send goes through the session). */
@@ -80,14 +77,14 @@ final class WsConnection implements Connection {
 
     /** A WebSocket ping with no payload; keeps listen-only clients within the idle timeout. */
     void ping() {
-        control(PING_FIN, new byte[0]);
+        control(Frames.PING_FIN, new byte[0]);
     }
 
     /** Answers a client's ping with its payload (at most 125 bytes, as for every control frame). */
     void pong(BufferData payload) {
         byte[] bytes = new byte[payload.available()];
         payload.read(bytes);
-        control(PONG_FIN, bytes);
+        control(Frames.PONG_FIN, bytes);
     }
 
     private void control(byte opcode, byte[] payload) {
@@ -97,14 +94,14 @@ final class WsConnection implements Connection {
                 return;
             }
             if (writer == null) {
-                if (opcode == PING_FIN) {
+                if (opcode == Frames.PING_FIN) {
                     session.ping(BufferData.create(payload));
                 } else {
                     session.pong(BufferData.create(payload));
                 }
                 return;
             }
-            writer.writeNow(BufferData.create(Frames.header(opcode, payload.length)), BufferData.create(payload));
+            writer.writeNow(BufferData.create(Frames.frame(opcode, payload)));
         } finally {
             lock.unlock();
         }
@@ -130,7 +127,7 @@ final class WsConnection implements Connection {
     /** A client that does not answer our close frame in time (it may not be reading at all) is dropped. */
     private void dropUnlessClientCloses() {
         try {
-            Thread.sleep(CLIENT_CLOSE_WAIT_MS);
+            Thread.sleep(Frames.CLIENT_CLOSE_WAIT_MS);
         } catch (InterruptedException e) {
             return;
         }
@@ -147,7 +144,7 @@ final class WsConnection implements Connection {
         clientClosed = true;
         closed = true;
         try {
-            if (lock.tryLock(CLIENT_CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+            if (lock.tryLock(Frames.CLIENT_CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
                 lock.unlock();
             }
         } catch (InterruptedException e) {
