@@ -18,6 +18,7 @@ import dev.immunity.server.rest.ErrorHandling;
 import dev.immunity.server.rest.Errors;
 import dev.immunity.server.rest.HttpFilters;
 import dev.immunity.server.rest.TriggerService;
+import dev.immunity.server.rest.AuthConfigService;
 import dev.immunity.server.ws.SelectorTransport;
 import dev.immunity.server.ws.StreamEndpoint;
 import dev.immunity.server.ws.WsPinger;
@@ -91,11 +92,12 @@ public final class ImmunityServer implements AutoCloseable {
                 : EventIngress.direct(stream);
 
         HttpRouting.Builder http = HttpRouting.builder()
-                .addFilter(HttpFilters.securityHeaders());
+                .addFilter(HttpFilters.securityHeaders(settings.auth()));
         if (verifier != null) {
             http.addFilter(HttpFilters.auth(verifier, settings.auth().triggerScope()));
         }
         http.register(API_PATH, new ApvApiService(store, stream, this::metricsAnswer));
+        http.register(API_PATH, new AuthConfigService(settings.auth()));
         if (settings.trigger().enabled()) {
             http.register("/api/test", new TriggerService(ingress, lifecycles, scheduler,
                     settings.trigger().ratePerSecond(), settings.maxRequestBytes(), clock));
@@ -129,6 +131,8 @@ public final class ImmunityServer implements AutoCloseable {
                                 .addCheck(ServerMeters.streamHealth(stream, kafka))
                                 .addChecks(redis == null ? new io.helidon.health.HealthCheck[0]
                                         : new io.helidon.health.HealthCheck[] {ServerMeters.redisHealth(redis, redisSource)})
+                                .addChecks(verifier == null ? new io.helidon.health.HealthCheck[0]
+                                        : new io.helidon.health.HealthCheck[] {ServerMeters.authKeysHealth(verifier)})
                                 .build())
                         .addObserver(MetricsObserver.create())
                         .build())
@@ -253,6 +257,16 @@ public final class ImmunityServer implements AutoCloseable {
         }
         if (s.redisSource != null) {
             s.redisSource.start();
+        }
+        if (s.verifier != null && s.verifier.settings().remoteKeys()) {
+            s.scheduler.execute(s.verifier::prefetchKeys); // readiness reports the keys' state meanwhile
+        }
+        if (settings.trigger().enabled() && (settings.kafka() != null || settings.redis() != null)) {
+            LOG.log(System.Logger.Level.WARNING, "the test trigger (POST /api/test/trigger-apv) is ON and writes into "
+                    + (settings.kafka() != null ? "the Kafka APV topic " + settings.kafka().apvTopic()
+                    : "the Redis stream " + settings.redis().streamKey())
+                    + ", which the real pipeline reads; its APVs carry source_feed=" + dev.immunity.core.model.Apv.TRIGGER_SOURCE_FEED
+                    + ". Unset immunity.trigger.enabled to turn it off.");
         }
         s.pinger.start();
         if (s.demo != null) {

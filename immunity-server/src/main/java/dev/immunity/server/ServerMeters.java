@@ -140,6 +140,22 @@ final class ServerMeters {
         });
     }
 
+    /**
+     * Readiness of token verification: DOWN while no signing keys have been loaded from the JWKS URL or the
+     * issuer's discovery (every request would be refused), with where they come from and why they are missing.
+     * Keys already loaded keep working while the provider is unreachable, and the check stays UP.
+     */
+    static HealthCheck authKeysHealth(dev.immunity.server.auth.JwtVerifier verifier) {
+        return readiness("auth-keys", () -> {
+            boolean ready = verifier.keysReady();
+            if (!ready) {
+                verifier.prefetchKeys(); // nimbus rate-limits the fetches
+            }
+            return HealthCheckResponse.builder().status(verifier.keysReady())
+                    .detail("keys", verifier.keysDescription()).build();
+        });
+    }
+
     private static HealthCheck readiness(String name, java.util.function.Supplier<HealthCheckResponse> check) {
         return new HealthCheck() {
             @Override

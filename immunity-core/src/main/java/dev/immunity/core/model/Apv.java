@@ -36,6 +36,12 @@ public record Apv(
         @JsonProperty("_published_at") Instant publishedAt,
         @JsonProperty("_publisher") String publisher) implements Event {
 
+    /**
+     * The {@code source_feed} of every APV made by Immunity's test trigger, so downstream consumers (the
+     * remediation engine) can recognise and ignore them.
+     */
+    public static final String TRIGGER_SOURCE_FEED = "immunity-trigger";
+
     public Apv {
         aliases = List.copyOf(aliases);
         affectedPackages = List.copyOf(affectedPackages);

@@ -15,9 +15,9 @@ public final class AuthException extends Exception {
         MISSING,
         /** The token is not a well-formed compact JWS, or a required claim is absent or mistyped. */
         MALFORMED,
-        /** The signature does not verify with the configured key. */
+        /** The signature does not verify with a configured key, or no configured key has the token's {@code kid}. */
         BAD_SIGNATURE,
-        /** The header {@code alg} is not the configured (pinned) algorithm. */
+        /** The header {@code alg} is not among the accepted algorithms. */
         ALGORITHM,
         /** {@code exp} has passed (beyond the allowed clock skew). */
         EXPIRED,
@@ -27,12 +27,16 @@ public final class AuthException extends Exception {
         ISSUER,
         /** {@code aud} does not contain the configured audience. */
         AUDIENCE,
+        /** {@code exp} lies further ahead than the longest lifetime accepted. */
+        LIFETIME,
         /** The token is valid but lacks a required scope. */
-        SCOPE;
+        SCOPE,
+        /** The signing keys could not be loaded (identity provider unreachable, none cached): not the client's fault. */
+        UNAVAILABLE;
 
-        /** The HTTP status this maps to: 403 for {@link #SCOPE}, 401 otherwise. */
+        /** The HTTP status this maps to: 403 for {@link #SCOPE}, 503 for {@link #UNAVAILABLE}, 401 otherwise. */
         public int httpStatus() {
-            return this == SCOPE ? 403 : 401;
+            return this == SCOPE ? 403 : this == UNAVAILABLE ? 503 : 401;
         }
     }
 

@@ -1,58 +1,63 @@
 package dev.immunity.server.auth;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.BadJWSException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.nimbusds.jwt.proc.ExpiredJWTException;
 import dev.immunity.server.auth.AuthException.Reason;
 
-import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.PublicKey;
-import java.security.Signature;
-import java.time.Duration;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.text.ParseException;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.Date;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
-import java.util.Map;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import java.util.stream.Collectors;
 
 /**
- * Verifies JWT bearer tokens (compact JWS, RFC 7515/7519) against {@link AuthSettings}, with the JDK's
- * own crypto. Thread-safe; create one per settings and share it.
+ * Verifies JWT bearer tokens against {@link AuthSettings} with nimbus-jose-jwt: parsing, the algorithm
+ * allow-list, the signature, and the claims are all the library's ({@link DefaultJWTProcessor},
+ * {@link DefaultJWTClaimsVerifier}). Thread-safe; create one per settings and share it.
  *
- * <p>Rules, in order:
- * <ol>
- *   <li>at most {@value #MAX_TOKEN_LENGTH} characters, exactly three base64url parts; padding ({@code =})
- *       and any character outside the base64url alphabet are refused (RFC 7515 §2);</li>
- *   <li>the header is a UTF-8 JSON object whose {@code alg} equals the pinned algorithm exactly (so
- *       {@code none}, {@code hs256}, or {@code HS256} when {@code RS256} is pinned, are refused)
- *       <em>before</em> any signature check; a {@code crit} header is refused;</li>
- *   <li>the signature verifies: HMAC-SHA256 compared in constant time, RSASSA-PKCS1-v1_5 SHA-256,
- *       or ECDSA P-256 SHA-256 in the 64-byte JOSE {@code R||S} form (not DER);</li>
- *   <li>the payload is a UTF-8 JSON object without duplicate names; {@code exp} is required and
- *       {@code now < exp + skew}; {@code nbf} and {@code iat}, if present, are {@code <= now + skew};
- *       NumericDates may be fractional;</li>
- *   <li>{@code iss} equals the configured issuer, and {@code aud} (string or array) contains the configured
- *       audience, when those are configured.</li>
- * </ol>
+ * <p>What is accepted:
+ * <ul>
+ *   <li>a compact JWS of at most {@value #MAX_TOKEN_LENGTH} characters; unsecured ({@code alg: none})
+ *       tokens and JWE are refused, and so is a {@code crit} header;</li>
+ *   <li>{@code typ} absent, {@code JWT} or {@code at+jwt} (RFC 9068);</li>
+ *   <li>an algorithm in {@link AuthSettings#algorithms()} (so an HS256 token is refused when keys are
+ *       public keys: no key confusion), signed by a configured key ({@code jku}, {@code x5u} and
+ *       {@code jwk} headers are never used to find keys);</li>
+ *   <li>{@code exp} required; {@code now < exp + skew}; {@code nbf} and {@code iat}, if present,
+ *       {@code <= now + skew}; {@code exp} at most the maximum lifetime ahead;</li>
+ *   <li>{@code iss} equal to the configured issuer and {@code aud} holding the configured audience, when
+ *       configured; {@code aud}, when present, is a string or an array of strings, anything else is refused;</li>
+ *   <li>scopes from {@code scope} (space-separated) and {@code scp} (array or space-separated string).</li>
+ * </ul>
  * Scopes are not enforced here: check {@link VerifiedToken#requireScope}.
  */
 public final class JwtVerifier {
@@ -64,23 +69,15 @@ public final class JwtVerifier {
 
     private static final String BEARER = "Bearer ";
     private static final String WS_BEARER = "bearer.";
-    /** Clamp NumericDates to 9999-12-31T23:59:59Z either way, so skew arithmetic cannot overflow. */
-    private static final BigDecimal MAX_DATE = BigDecimal.valueOf(253_402_300_799L);
-    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build())
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
 
     private final AuthSettings settings;
     private final InstantSource clock;
-    private final String algorithm;
-    private final SecretKeySpec hmacKey;
-    private final PublicKey publicKey;
+    private final Set<JWSAlgorithm> algorithms;
+    private final RemoteKeys remote;
+    private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
     /**
-     * @param settings enabled settings (their algorithm and key are pinned)
+     * @param settings enabled settings
      * @param clock    source of "now" for {@code exp}/{@code nbf}/{@code iat}
      * @throws IllegalArgumentException if the settings are disabled
      */
@@ -88,12 +85,27 @@ public final class JwtVerifier {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (!settings.enabled()) {
-            throw new IllegalArgumentException("authentication is disabled (immunity.auth.enabled=false): nothing to verify");
+            throw new IllegalArgumentException("authentication is disabled: nothing to verify");
         }
-        this.algorithm = settings.algorithm();
-        this.hmacKey = settings.hs256Secret() == null ? null
-                : new SecretKeySpec(settings.hs256Secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
-        this.publicKey = settings.publicKey();
+        this.algorithms = settings.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toUnmodifiableSet());
+        this.remote = settings.remoteKeys() ? new RemoteKeys(settings.jwksUri(), settings.issuer()) : null;
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
+                JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys()));
+        processor.setJWTClaimsSetVerifier(new ClaimsVerifier());
+    }
+
+    private JWKSource<SecurityContext> keys() {
+        if (settings.hs256Secret() != null) {
+            return new ImmutableSecret<>(settings.hs256Secret().getBytes(StandardCharsets.UTF_8));
+        }
+        if (settings.publicKey() instanceof RSAPublicKey rsa) {
+            return new ImmutableJWKSet<>(new JWKSet(new RSAKey.Builder(rsa).build()));
+        }
+        if (settings.publicKey() instanceof ECPublicKey ec) {
+            return new ImmutableJWKSet<>(new JWKSet(new ECKey.Builder(Curve.P_256, ec).build()));
+        }
+        return remote;
     }
 
     /**
@@ -109,56 +121,60 @@ public final class JwtVerifier {
         if (token.length() > MAX_TOKEN_LENGTH) {
             throw malformed("token too large");
         }
-        int dot1 = token.indexOf('.');
-        int dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1);
-        if (dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) {
-            throw malformed("token must have three parts");
+        SignedJWT jwt;
+        try {
+            jwt = SignedJWT.parse(token);
+        } catch (ParseException | RuntimeException e) {
+            throw malformed("token is not a signed JWT");
         }
-        String headerPart = token.substring(0, dot1);
-        String payloadPart = token.substring(dot1 + 1, dot2);
-        String signaturePart = token.substring(dot2 + 1);
-
-        JsonNode header = parseObject(headerPart, "header");
-        JsonNode alg = header.get("alg");
-        if (alg == null || !alg.isTextual() || !alg.textValue().equals(algorithm)) {
+        if (!algorithms.contains(jwt.getHeader().getAlgorithm())) {
             throw new AuthException(Reason.ALGORITHM, "token algorithm not accepted");
         }
-        if (header.has("crit")) {
-            throw malformed("unsupported critical header");
-        }
-        byte[] signingInput = token.substring(0, dot2).getBytes(StandardCharsets.US_ASCII);
-        if (!signatureValid(signingInput, decode(signaturePart))) {
-            throw new AuthException(Reason.BAD_SIGNATURE, "invalid token signature");
-        }
-
-        JsonNode claims = parseObject(payloadPart, "payload");
-        Instant now = clock.instant();
-        Duration skew = settings.clockSkew();
-        Instant exp = numericDate(claims, "exp");
-        if (exp == null) {
-            throw malformed("token has no exp claim");
-        }
-        if (!now.isBefore(exp.plus(skew))) {
+        JWTClaimsSet claims;
+        try {
+            claims = processor.process(jwt, null);
+        } catch (ClaimException e) {
+            throw new AuthException(e.reason, e.getMessage());
+        } catch (ExpiredJWTException e) {
             throw new AuthException(Reason.EXPIRED, "token expired");
+        } catch (BadJWSException e) {
+            throw new AuthException(Reason.BAD_SIGNATURE, "invalid token signature");
+        } catch (BadJWTException e) {
+            throw classify(e);
+        } catch (BadJOSEException e) {
+            // the key selector found no key for this token (unknown kid), or the header is not acceptable
+            throw new AuthException(Reason.BAD_SIGNATURE, "token not signed by a known key");
+        } catch (KeySourceException e) {
+            throw new AuthException(Reason.UNAVAILABLE, "signing keys unavailable: try again shortly");
+        } catch (JOSEException e) {
+            throw new AuthException(Reason.BAD_SIGNATURE, "invalid token signature");
+        } catch (RuntimeException e) { // a header or claims set that parses but that nimbus cannot handle
+            throw malformed("token not accepted");
         }
-        Instant nbf = numericDate(claims, "nbf");
-        Instant iat = numericDate(claims, "iat");
-        Instant latest = now.plus(skew);
-        if ((nbf != null && nbf.isAfter(latest)) || (iat != null && iat.isAfter(latest))) {
-            throw new AuthException(Reason.NOT_YET_VALID, "token not yet valid");
+        return new VerifiedToken(claims.getSubject(), claims.getExpirationTime().toInstant(), scopes(claims),
+                claims.toJSONObject());
+    }
+
+    /** Fetches remote keys now if none are loaded yet (no-op for configured keys). */
+    public void prefetchKeys() {
+        if (remote != null) {
+            remote.prefetch();
         }
-        if (settings.issuer() != null && !settings.issuer().equals(text(claims, "iss"))) {
-            throw new AuthException(Reason.ISSUER, "token issuer not accepted");
-        }
-        if (settings.audience() != null && !audienceMatches(claims.get("aud"), settings.audience())) {
-            throw new AuthException(Reason.AUDIENCE, "token audience not accepted");
-        }
-        Set<String> scopes = new LinkedHashSet<>();
-        addScopes(claims.get("scope"), false, scopes);
-        addScopes(claims.get("scp"), true, scopes);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> map = (Map<String, Object>) toJava(claims);
-        return new VerifiedToken(text(claims, "sub"), exp, scopes, map);
+    }
+
+    /** Whether tokens can be verified: configured keys always; remote keys once a set has been loaded. */
+    public boolean keysReady() {
+        return remote == null || remote.ready();
+    }
+
+    /** Where keys come from and their state, naming the JWKS URL or issuer: for the readiness check. */
+    public String keysDescription() {
+        return remote == null ? "configured key (" + String.join(", ", settings.algorithms()) + ")" : remote.describe();
+    }
+
+    /** The settings this verifier checks against. */
+    public AuthSettings settings() {
+        return settings;
     }
 
     /**
@@ -188,9 +204,6 @@ public final class JwtVerifier {
      * subprotocol token). The server verifies the token and selects {@value #WEBSOCKET_PROTOCOL} in its
      * response, never echoing the {@code bearer.} entry.
      *
-     * @param secWebSocketProtocolHeader the comma-separated header value (join repeated headers with
-     *                                   {@code ","}); entries are trimmed, the {@code bearer.} prefix is
-     *                                   matched case-insensitively
      * @return the token of the first non-empty {@code bearer.} entry, or empty
      */
     public static Optional<String> fromWebSocketProtocols(String secWebSocketProtocolHeader) {
@@ -207,157 +220,122 @@ public final class JwtVerifier {
         return Optional.empty();
     }
 
-    private boolean signatureValid(byte[] input, byte[] signature) {
+    /** Client-safe messages for nimbus's claim failures (its own messages may quote claim values). */
+    private static AuthException classify(BadJWTException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("before use time")) {
+            return new AuthException(Reason.NOT_YET_VALID, "token not yet valid");
+        }
+        if (m.contains("aud claim")) {
+            return new AuthException(Reason.AUDIENCE, "token audience not accepted");
+        }
+        if (m.contains("missing required claims")) {
+            return m.contains("exp") ? malformed("token has no exp claim")
+                    : m.contains("aud") ? new AuthException(Reason.AUDIENCE, "token audience not accepted")
+                    : new AuthException(Reason.ISSUER, "token issuer not accepted");
+        }
+        if (m.contains("iss claim")) {
+            return new AuthException(Reason.ISSUER, "token issuer not accepted");
+        }
+        return malformed("token claims not accepted");
+    }
+
+    private static Set<String> scopes(JWTClaimsSet claims) throws AuthException {
+        Set<String> scopes = new LinkedHashSet<>();
         try {
-            switch (algorithm) {
-                case "HS256" -> {
-                    Mac mac = Mac.getInstance("HmacSHA256");
-                    mac.init(hmacKey);
-                    return MessageDigest.isEqual(mac.doFinal(input), signature);
-                }
-                case "RS256" -> {
-                    return verifySignature("SHA256withRSA", input, signature);
-                }
-                case "ES256" -> {
-                    return signature.length == 64 && verifySignature("SHA256withECDSAinP1363Format", input, signature);
-                }
-                default -> throw new IllegalStateException("unsupported algorithm " + algorithm);
+            String scope = claims.getStringClaim("scope");
+            if (scope != null) {
+                split(scope, scopes);
             }
-        } catch (GeneralSecurityException e) {
-            return false;
+        } catch (ParseException e) {
+            throw malformed("invalid scope claim");
         }
-    }
-
-    private boolean verifySignature(String jca, byte[] input, byte[] signature) throws GeneralSecurityException {
-        Signature verifier = Signature.getInstance(jca);
-        verifier.initVerify(publicKey);
-        verifier.update(input);
-        return verifier.verify(signature);
-    }
-
-    private static JsonNode parseObject(String part, String what) throws AuthException {
-        JsonNode node;
-        try {
-            String json = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(decode(part))).toString();
-            node = MAPPER.readTree(json);
-        } catch (CharacterCodingException e) {
-            throw malformed("token " + what + " is not UTF-8");
-        } catch (IOException e) {
-            throw malformed("token " + what + " is not valid JSON");
-        }
-        if (node == null || !node.isObject()) {
-            throw malformed("token " + what + " is not a JSON object");
-        }
-        return node;
-    }
-
-    /** Strict base64url without padding. */
-    private static byte[] decode(String part) throws AuthException {
-        for (int i = 0; i < part.length(); i++) {
-            char c = part.charAt(i);
-            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-                throw malformed("token is not base64url");
-            }
-        }
-        try {
-            return Base64.getUrlDecoder().decode(part);
-        } catch (IllegalArgumentException e) {
-            throw malformed("token is not base64url");
-        }
-    }
-
-    private static Instant numericDate(JsonNode claims, String name) throws AuthException {
-        JsonNode node = claims.get(name);
-        if (node == null) {
-            return null;
-        }
-        try {
-            if (node.isNumber()) {
-                BigDecimal value = node.decimalValue().max(MAX_DATE.negate()).min(MAX_DATE);
-                BigDecimal seconds = value.setScale(0, RoundingMode.FLOOR);
-                long nanos = value.subtract(seconds).movePointRight(9).setScale(0, RoundingMode.FLOOR).longValue();
-                return Instant.ofEpochSecond(seconds.longValueExact(), nanos);
-            }
-        } catch (ArithmeticException | NumberFormatException e) {
-            // falls through: not a usable number (e.g. infinite)
-        }
-        throw malformed("invalid " + name + " claim");
-    }
-
-    /** A string claim, or {@code null} when absent; any other type is malformed. */
-    private static String text(JsonNode claims, String name) throws AuthException {
-        JsonNode node = claims.get(name);
-        if (node == null) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw malformed("invalid " + name + " claim");
-        }
-        return node.textValue();
-    }
-
-    private static boolean audienceMatches(JsonNode aud, String expected) {
-        if (aud == null) {
-            return false;
-        }
-        if (aud.isTextual()) {
-            return aud.textValue().equals(expected);
-        }
-        for (JsonNode entry : aud) {
-            if (entry.isTextual() && entry.textValue().equals(expected)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void addScopes(JsonNode node, boolean arrayAllowed, Set<String> out) throws AuthException {
-        if (node == null) {
-            return;
-        }
-        if (node.isTextual()) {
-            for (String scope : node.textValue().split(" ")) {
-                if (!scope.isEmpty()) {
-                    out.add(scope);
-                }
-            }
-            return;
-        }
-        if (arrayAllowed && node.isArray()) {
-            for (JsonNode entry : node) {
-                if (!entry.isTextual()) {
+        Object scp = claims.getClaim("scp");
+        if (scp instanceof String s) {
+            split(s, scopes);
+        } else if (scp instanceof List<?> list) {
+            for (Object entry : list) {
+                if (!(entry instanceof String s)) {
                     throw malformed("invalid scp claim");
                 }
-                if (!entry.textValue().isEmpty()) {
-                    out.add(entry.textValue());
+                if (!s.isEmpty()) {
+                    scopes.add(s);
                 }
             }
-            return;
+        } else if (scp != null) {
+            throw malformed("invalid scp claim");
         }
-        throw malformed("invalid " + (arrayAllowed ? "scp" : "scope") + " claim");
+        return scopes;
     }
 
-    /** JSON to unmodifiable plain Java values. */
-    private static Object toJava(JsonNode node) {
-        return switch (node.getNodeType()) {
-            case OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                node.properties().forEach(e -> map.put(e.getKey(), toJava(e.getValue())));
-                yield Collections.unmodifiableMap(map);
+    private static void split(String value, Set<String> out) {
+        for (String scope : value.split(" ")) {
+            if (!scope.isEmpty()) {
+                out.add(scope);
             }
-            case ARRAY -> {
-                var list = new ArrayList<>(node.size());
-                node.forEach(e -> list.add(toJava(e)));
-                yield Collections.unmodifiableList(list);
-            }
-            case STRING -> node.textValue();
-            case NUMBER -> node.numberValue();
-            case BOOLEAN -> node.booleanValue();
-            default -> null;
-        };
+        }
     }
 
     private static AuthException malformed(String message) {
         return new AuthException(Reason.MALFORMED, message);
+    }
+
+    /** A claim refused by our own rules, with the reason to report. */
+    private static final class ClaimException extends BadJWTException {
+        private final Reason reason;
+
+        ClaimException(Reason reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+    }
+
+    /**
+     * nimbus's claim checks ({@code exp} required and not passed, {@code nbf}, {@code iss} exact, {@code aud}
+     * accepted) on the injected clock, plus the claim types RFC 7519 requires, {@code iat} not in the future
+     * and the maximum lifetime.
+     */
+    private final class ClaimsVerifier extends DefaultJWTClaimsVerifier<SecurityContext> {
+        ClaimsVerifier() {
+            super(settings.audience() == null ? null : Set.of(settings.audience()),
+                    settings.issuer() == null ? null : new JWTClaimsSet.Builder().issuer(settings.issuer()).build(),
+                    requiredClaims(settings), null);
+            setMaxClockSkew((int) settings.clockSkew().toSeconds());
+        }
+
+        @Override
+        protected Date currentTime() {
+            return Date.from(clock.instant());
+        }
+
+        @Override
+        public void verify(JWTClaimsSet claims, SecurityContext context) throws BadJWTException {
+            Object aud = claims.getClaim("aud");
+            if (aud != null && !(aud instanceof String)
+                    && !(aud instanceof List<?> list && list.stream().allMatch(String.class::isInstance))) {
+                throw new ClaimException(Reason.MALFORMED, "invalid aud claim: must be a string or an array of strings");
+            }
+            if (!(claims.getClaim("exp") instanceof Date)) {
+                throw new ClaimException(Reason.MALFORMED, "token has no exp claim");
+            }
+            super.verify(claims, context);
+            Instant now = clock.instant();
+            Instant latest = now.plus(settings.clockSkew());
+            if (claims.getIssueTime() != null && claims.getIssueTime().toInstant().isAfter(latest)) {
+                throw new ClaimException(Reason.NOT_YET_VALID, "token not yet valid");
+            }
+            if (claims.getExpirationTime().toInstant().isAfter(latest.plus(settings.maxTokenLifetime()))) {
+                throw new ClaimException(Reason.LIFETIME, "token lifetime too long: at most "
+                        + settings.maxTokenLifetime().toHours() + " h accepted");
+            }
+        }
+    }
+
+    private static Set<String> requiredClaims(AuthSettings settings) {
+        Set<String> required = new HashSet<>(Set.of("exp"));
+        if (settings.issuer() != null) {
+            required.add("iss");
+        }
+        return required;
     }
 }

@@ -38,7 +38,7 @@ public final class ServerConfig {
             new Key("immunity.demo.enabled", "false", "run the demo stream (realistic APVs and patches)"),
             new Key("immunity.demo.interval", "3s", "mean time between demo APVs"),
             new Key("immunity.http.max-request-bytes", "1048576", "largest request body (413 beyond)"),
-            new Key("immunity.trigger.enabled", "true", "whether POST /api/test/trigger-apv exists"),
+            new Key("immunity.trigger.enabled", null, "whether POST /api/test/trigger-apv exists (default: on only with the embedded in-memory source, off with Kafka or Redis, where it would write into the real pipeline)"),
             new Key("immunity.trigger.rate-per-second", "100", "trigger requests per second before 429"),
             new Key("immunity.ws.allowed-origins", "", "browser origins allowed besides the server's own, exactly as browsers send them (comma-separated)"),
             new Key("immunity.ws.max-message-bytes", "65536", "largest message a client may send (1009 beyond)"),
@@ -70,12 +70,18 @@ public final class ServerConfig {
             new Key("immunity.redis.metrics-ttl", "5m", "time to live of the shared metrics snapshot (rewritten whenever it changes)"),
             new Key("immunity.redis.command-timeout", "500ms", "how long a Redis command may take before it fails"),
             new Key("immunity.redis.outbox-capacity", "10000", "events kept while Redis is unreachable, appended to the stream when it is back"),
+            new Key("immunity.auth.issuer", null, "the identity provider's issuer URL: tokens' iss must equal it; alone, turns JWT auth on with keys from its OpenID Connect discovery"),
+            new Key("immunity.auth.jwks-uri", null, "JWK Set URL to verify tokens with (keys cached, refetched on an unknown kid); turns JWT auth on"),
+            new Key("immunity.auth.audience", null, "required aud claim (exact match; aud may be a string or an array of strings)"),
             new Key("immunity.auth.hs256-secret", null, "HS256 secret (at least 32 bytes); turns JWT auth on"),
-            new Key("immunity.auth.public-key", null, "RS256/ES256 public key, PEM; turns JWT auth on"),
+            new Key("immunity.auth.public-key", null, "RS256/PS256/ES256 public key, PEM; turns JWT auth on"),
             new Key("immunity.auth.public-key-file", null, "file holding that PEM"),
-            new Key("immunity.auth.issuer", null, "required iss claim"),
-            new Key("immunity.auth.audience", null, "required aud claim"),
-            new Key("immunity.auth.trigger-scope", AuthSettings.DEFAULT_TRIGGER_SCOPE, "scope the trigger needs"));
+            new Key("immunity.auth.algorithm", null, "accept only this algorithm (default: RS256, PS256, ES256, EdDSA from a JWK Set; HS256 only with a secret)"),
+            new Key("immunity.auth.clock-skew", "60s", "tolerance for exp, nbf and iat"),
+            new Key("immunity.auth.max-token-lifetime", "24h", "refuse tokens whose exp lies further ahead than this"),
+            new Key("immunity.auth.trigger-scope", AuthSettings.DEFAULT_TRIGGER_SCOPE, "scope the trigger needs"),
+            new Key("immunity.auth.oidc.client-id", null, "public OAuth client (no secret) the page and `immunity login` sign in with; needs immunity.auth.issuer"),
+            new Key("immunity.auth.oidc.scopes", "openid profile", "scopes they request (add offline_access where the provider needs it for refresh tokens)"));
 
     /** One configuration key. */
     public record Key(String name, String defaultValue, String description) {
@@ -148,7 +154,9 @@ public final class ServerConfig {
                 bool("immunity.demo.enabled"),
                 duration("immunity.demo.interval"),
                 intValue("immunity.http.max-request-bytes", 1024, Integer.MAX_VALUE),
-                new ServerSettings.TriggerSettings(bool("immunity.trigger.enabled"),
+                new ServerSettings.TriggerSettings(text("immunity.trigger.enabled").isPresent()
+                        ? bool("immunity.trigger.enabled")
+                        : text("immunity.kafka.bootstrap-servers").isEmpty() && text("immunity.redis.uri").isEmpty(),
                         intValue("immunity.trigger.rate-per-second", 1, 1_000_000)),
                 ws,
                 stream,
@@ -227,6 +235,8 @@ public final class ServerConfig {
         Optional<String> secret = text("immunity.auth.hs256-secret");
         Optional<String> pem = text("immunity.auth.public-key");
         Optional<String> pemFile = text("immunity.auth.public-key-file");
+        Optional<String> jwks = text("immunity.auth.jwks-uri");
+        Optional<String> issuer = text("immunity.auth.issuer");
         if (pem.isEmpty() && pemFile.isPresent()) {
             try {
                 pem = Optional.of(Files.readString(Path.of(pemFile.get())));
@@ -234,26 +244,31 @@ public final class ServerConfig {
                 throw new ConfigException("immunity.auth.public-key-file: cannot read " + pemFile.get());
             }
         }
-        if (secret.isEmpty() && pem.isEmpty()) {
+        if (secret.isEmpty() && pem.isEmpty() && jwks.isEmpty() && issuer.isEmpty()) {
+            if (text("immunity.auth.oidc.client-id").isPresent()) {
+                throw new ConfigException("immunity.auth.oidc.client-id: needs immunity.auth.issuer");
+            }
             return AuthSettings.disabled();
         }
         try {
-            AuthSettings a = secret.isPresent() && pem.isEmpty() ? AuthSettings.hs256(secret.get())
-                    : pem.isPresent() && secret.isEmpty() ? AuthSettings.forPublicKey(AuthSettings.parsePublicKeyPem(pem.get()))
-                    : null;
-            if (a == null) {
-                throw new ConfigException("immunity.auth: set either hs256-secret or public-key, not both");
+            java.net.URI jwksUri = null;
+            if (jwks.isPresent()) {
+                try {
+                    jwksUri = java.net.URI.create(jwks.get());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("immunity.auth.jwks-uri: not a URL (got \"" + jwks.get() + "\")");
+                }
             }
-            a = a.withTriggerScope(text("immunity.auth.trigger-scope").orElse(AuthSettings.DEFAULT_TRIGGER_SCOPE));
-            Optional<String> iss = text("immunity.auth.issuer");
-            Optional<String> aud = text("immunity.auth.audience");
-            if (iss.isPresent()) {
-                a = a.withIssuer(iss.get());
-            }
-            if (aud.isPresent()) {
-                a = a.withAudience(aud.get());
-            }
-            return a;
+            AuthSettings.OidcClient oidc = text("immunity.auth.oidc.client-id")
+                    .map(id -> new AuthSettings.OidcClient(id, list("immunity.auth.oidc.scopes", " ")))
+                    .orElse(null);
+            return new AuthSettings(true, secret.orElse(null),
+                    pem.map(AuthSettings::parsePublicKeyPem).orElse(null), jwksUri,
+                    text("immunity.auth.algorithm").orElse(null), issuer.orElse(null),
+                    text("immunity.auth.audience").orElse(null), text("immunity.auth.trigger-scope").orElse(null),
+                    text("immunity.auth.clock-skew").filter(v -> v.matches("0+(ms|s)?")).isPresent() ? Duration.ZERO
+                            : duration("immunity.auth.clock-skew"),
+                    duration("immunity.auth.max-token-lifetime"), oidc);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -308,8 +323,13 @@ public final class ServerConfig {
     }
 
     private List<String> list(String key) {
-        return text(key).map(s -> Arrays.stream(s.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList())
-                .orElse(List.of());
+        return list(key, ",");
+    }
+
+    /** A list split on {@code separators} (a regex character class body), blanks dropped. */
+    private List<String> list(String key, String separators) {
+        return text(key).map(s -> Arrays.stream(s.split("[" + separators + ",]")).map(String::strip)
+                .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
     }
 
     /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or ISO-8601 {@code PT30S}; must be positive. */

@@ -1,6 +1,7 @@
 package dev.immunity.server.rest;
 
 import dev.immunity.server.auth.AuthException;
+import dev.immunity.server.auth.AuthSettings;
 import dev.immunity.server.auth.JwtVerifier;
 import dev.immunity.server.auth.VerifiedToken;
 import io.helidon.http.Header;
@@ -11,24 +12,47 @@ import io.helidon.webserver.http.Filter;
 
 /** Filters every HTTP request goes through: security headers, and JWT auth on the API when configured. */
 public final class HttpFilters {
-    /** The page's Content-Security-Policy: no inline script, connections only to this server (HTTP and WebSocket). */
-    public static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    /**
+     * The page's Content-Security-Policy: no inline script, connections only to this server's own origin
+     * (HTTP and, as CSP Level 3 defines {@code 'self'}, its WebSocket).
+     */
+    public static final String CSP = csp(null);
 
     // Built once: each answer adds them without re-validating or re-encoding them.
     private static final Header NOSNIFF = HeaderValues.createCached(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
-    private static final Header CSP_HEADER = HeaderValues.createCached("Content-Security-Policy", CSP);
     private static final Header NO_REFERRER = HeaderValues.createCached("Referrer-Policy", "no-referrer");
     private static final Header FRAME_DENY = HeaderValues.createCached("X-Frame-Options", "DENY");
 
     private HttpFilters() {
     }
 
-    /** Adds {@code X-Content-Type-Options}, a CSP, and other hardening headers to every answer. */
-    public static Filter securityHeaders() {
+    /**
+     * The CSP for a server whose page signs in at {@code identityProvider} (an origin such as
+     * {@code https://idp.example.com}, for its discovery document and token endpoint), or at none.
+     */
+    static String csp(String identityProvider) {
+        return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'"
+                + (identityProvider == null ? "" : " " + identityProvider)
+                + "; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    }
+
+    /** The origin ({@code scheme://host[:port]}) of a URL. */
+    static String origin(String url) {
+        java.net.URI u = java.net.URI.create(url);
+        return u.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + u.getHost().toLowerCase(java.util.Locale.ROOT)
+                + (u.getPort() < 0 ? "" : ":" + u.getPort());
+    }
+
+    /**
+     * Adds {@code X-Content-Type-Options}, a CSP, and other hardening headers to every answer. When the page
+     * signs in with OpenID Connect, the CSP also lets it reach the identity provider's origin.
+     */
+    public static Filter securityHeaders(AuthSettings auth) {
+        Header csp = HeaderValues.createCached("Content-Security-Policy",
+                auth.enabled() && auth.oidc() != null ? csp(origin(auth.issuer())) : CSP);
         return (chain, req, res) -> {
             res.header(NOSNIFF);
-            res.header(CSP_HEADER);
+            res.header(csp);
             res.header(NO_REFERRER);
             res.header(FRAME_DENY);
             chain.proceed();
@@ -42,7 +66,7 @@ public final class HttpFilters {
     public static Filter auth(JwtVerifier verifier, String triggerScope) {
         return (chain, req, res) -> {
             String path = req.path().path();
-            if (!path.startsWith("/api/")) {
+            if (!path.startsWith("/api/") || path.equals(AuthConfigService.PATH)) {
                 chain.proceed();
                 return;
             }

@@ -29,7 +29,8 @@ import java.util.random.RandomGenerator;
 /**
  * {@code POST /api/test/trigger-apv}: builds a full APV from whatever the caller gave (at least
  * {@code cve_id}; a complete APV in the producers' format is taken as is) and sends it through the
- * same path as real events. With {@code ?simulate_patch=true} its patch lifecycle follows.
+ * same path as real events. With {@code ?simulate_patch=true} its patch lifecycle follows. Every APV it
+ * makes has {@code source_feed} {@value Apv#TRIGGER_SOURCE_FEED}, whatever the caller sent.
  */
 public final class TriggerService implements HttpService {
     private final EventIngress ingress;
@@ -75,6 +76,7 @@ public final class TriggerService implements HttpService {
             synchronized (random) {
                 full = DemoGenerator.completeApvJson((ObjectNode) body.deepCopy(), clock, random);
             }
+            full.put("source_feed", Apv.TRIGGER_SOURCE_FEED); // always: downstream consumers must be able to drop it
             apv = WireFormat.parseApv(full);
         } catch (InvalidEventException e) {
             throw new BadRequestException(e.getMessage(), e.field());

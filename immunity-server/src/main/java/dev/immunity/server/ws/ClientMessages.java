@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.immunity.core.json.Json;
 import dev.immunity.core.stream.Envelope;
 
+import dev.immunity.server.auth.AuthException;
+
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 
@@ -12,8 +15,14 @@ final class ClientMessages {
     private ClientMessages() {
     }
 
-    /** The reply to one text message: a {@code pong} to a {@code ping}, an {@code error} to anything else. */
-    static byte[] answer(String message, InstantSource clock) {
+    /**
+     * The reply to one text message: a {@code pong} to a {@code ping}; to an {@code auth} (a renewed token),
+     * {@code auth_ok} with its expiry, or an {@code error} saying why it was refused; an {@code error} to
+     * anything else.
+     *
+     * @param lease the connection's token, or null when auth is off
+     */
+    static byte[] answer(String message, InstantSource clock, TokenLease lease) {
         JsonNode node;
         try {
             node = Json.mapper().readTree(message);
@@ -25,7 +34,22 @@ final class ClientMessages {
             return Json.writeBytes(new Envelope("pong", clock.instant(),
                     Map.of("echo", node.path("payload").isMissingNode() ? "" : node.path("payload")), null, null));
         }
-        return error("unknown message type: only {\"type\":\"ping\"} is accepted", clock);
+        if ("auth".equals(type)) {
+            if (lease == null) {
+                return error("authentication is off on this server: there is no token to renew", clock);
+            }
+            JsonNode token = node.path("token");
+            if (!token.isTextual()) {
+                return error("auth: token is required (a string)", clock);
+            }
+            try {
+                Instant expires = lease.renew(token.textValue());
+                return Json.writeBytes(new Envelope("auth_ok", clock.instant(), Map.of("expires_at", expires), null, null));
+            } catch (AuthException e) {
+                return error("auth: token refused (" + e.getMessage() + "); the current one stays in force", clock);
+            }
+        }
+        return error("unknown message type: only {\"type\":\"ping\"} and {\"type\":\"auth\"} are accepted", clock);
     }
 
     /** The reply to a binary message. */

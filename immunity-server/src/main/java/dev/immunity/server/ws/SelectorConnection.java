@@ -72,7 +72,7 @@ final class SelectorConnection implements Connection {
     /** Upgraded, and the stream manager is connecting it: what the client sends waits until then. */
     private boolean connecting;
     private String id;
-    private ScheduledFuture<?> expiry;
+    private TokenLease lease;
 
     SelectorConnection(SelectorTransport.IoLoop loop, SocketChannel ch, SelectorTransport.Context ctx) {
         this.loop = loop;
@@ -180,8 +180,8 @@ final class SelectorConnection implements Connection {
         }
         SelectorTransport.closeQuietly(ch);
         ctx.open().decrementAndGet();
-        if (expiry != null) {
-            expiry.cancel(false);
+        if (lease != null) {
+            lease.cancel();
         }
         if (id != null) {
             ctx.stream().disconnect(id);
@@ -375,7 +375,7 @@ final class SelectorConnection implements Connection {
             fail(CloseCodes.INVALID_PAYLOAD, "text messages must be UTF-8");
             return;
         }
-        ctx.stream().reply(id, ClientMessages.answer(text, ctx.clock()));
+        ctx.stream().reply(id, ClientMessages.answer(text, ctx.clock(), lease));
     }
 
     /** The bytes from {@code from} as text, or null when they are not UTF-8. */
@@ -699,9 +699,8 @@ final class SelectorConnection implements Connection {
         updateInterest();
         LOG.log(System.Logger.Level.DEBUG, () -> "client " + id + " connected from " + remote());
         if (upgrade.token() != null) {
-            long delay = Math.max(0, Duration.between(ctx.clock().instant(), upgrade.token().expiresAt()).toMillis());
-            expiry = ctx.scheduler().schedule(() -> ctx.stream().close(connected, CloseCodes.POLICY_VIOLATION,
-                    "token expired: reconnect with a new token"), delay, TimeUnit.MILLISECONDS);
+            lease = new TokenLease(ctx.verifier(), ctx.stream(), ctx.scheduler(), ctx.clock());
+            lease.start(connected, upgrade.token());
         }
         ByteBuffer early = partial;
         if (early != null) { // frames the client sent right after its upgrade

@@ -18,19 +18,17 @@ import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code /ws/adaptive-immunity}: one instance per connection. Checks the origin and the token at the
  * upgrade, hands the connection to the {@link StreamManager}, answers client pings and {@code ping}
- * messages, caps what a client may send, and closes with 1008 when the token expires.
+ * messages, caps what a client may send, and closes with 1008 when the token expires unless the client
+ * renews it in-band ({@link TokenLease}).
  * See {@code docs/stream-protocol.md}.
  */
 public final class StreamEndpoint implements WsListener {
@@ -50,7 +48,7 @@ public final class StreamEndpoint implements WsListener {
     private VerifiedToken token;
     private volatile String connectionId;
     private volatile WsConnection connection;
-    private ScheduledFuture<?> expiry;
+    private volatile TokenLease lease;
     private StringBuilder partial;
 
     /**
@@ -92,9 +90,9 @@ public final class StreamEndpoint implements WsListener {
         open.add(this);
         connectionId = stream.connect(connection, options);
         if (token != null) {
-            long delay = Math.max(0, Duration.between(clock.instant(), token.expiresAt()).toMillis());
-            expiry = scheduler.schedule(() -> stream.close(connectionId, CloseCodes.POLICY_VIOLATION,
-                    "token expired: reconnect with a new token"), delay, TimeUnit.MILLISECONDS);
+            TokenLease l = new TokenLease(verifier, stream, scheduler, clock);
+            l.start(connectionId, token);
+            lease = l;
         }
     }
 
@@ -118,7 +116,7 @@ public final class StreamEndpoint implements WsListener {
         }
         String message = partial == null ? text : partial.append(text).toString();
         partial = null;
-        stream.reply(connectionId, ClientMessages.answer(message, clock));
+        stream.reply(connectionId, ClientMessages.answer(message, clock, lease));
     }
 
     @Override
@@ -181,8 +179,9 @@ public final class StreamEndpoint implements WsListener {
         if (c != null) {
             c.clientClosed();
         }
-        if (expiry != null) {
-            expiry.cancel(false);
+        TokenLease l = lease;
+        if (l != null) {
+            l.cancel();
         }
         String id = connectionId;
         if (id != null) {

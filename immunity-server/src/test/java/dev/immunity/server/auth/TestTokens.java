@@ -126,6 +126,25 @@ final class TestTokens {
         }
     }
 
+    /** RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt, as RFC 7518 §3.5 defines PS256. */
+    static byte[] jcaPss(PrivateKey key, byte[] input) {
+        try {
+            Signature signature = Signature.getInstance("RSASSA-PSS");
+            signature.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                    java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+            signature.initSign(key);
+            signature.update(input);
+            return signature.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An RS256 token whose header names {@code kid}. */
+    static String rs256(PrivateKey key, String kid, Map<String, ?> claims) {
+        return sign(Map.of("alg", "RS256", "typ", "JWT", "kid", kid), claims, input -> jca("SHA256withRSA", key, input));
+    }
+
     private static String json(Object value) {
         try {
             return JSON.writeValueAsString(value);

@@ -28,6 +28,34 @@ class ServerConfigTest {
     }
 
     @Test
+    void trigger_isOnOnlyWithTheInMemorySource_unlessSetExplicitly() {
+        assertThat(ServerConfig.load(Map.of(), Map.of("IMMUNITY_KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"))
+                .trigger().enabled()).isFalse();
+        assertThat(ServerConfig.load(Map.of(), Map.of("IMMUNITY_REDIS_URI", "redis://localhost:6379"))
+                .trigger().enabled()).isFalse();
+        assertThat(ServerConfig.load(Map.of(), Map.of("IMMUNITY_REDIS_URI", "redis://localhost:6379",
+                "IMMUNITY_TRIGGER_ENABLED", "true")).trigger().enabled()).isTrue();
+        assertThat(ServerConfig.load(Map.of(), Map.of("IMMUNITY_TRIGGER_ENABLED", "false")).trigger().enabled()).isFalse();
+    }
+
+    @Test
+    void auth_issuerAloneMeansDiscovery_andSignInNeedsAnIssuer() {
+        var auth = ServerConfig.load(Map.of(), Map.of("IMMUNITY_AUTH_ISSUER", "https://idp.example/realms/sec",
+                "IMMUNITY_AUTH_OIDC_CLIENT_ID", "immunity", "IMMUNITY_AUTH_OIDC_SCOPES", "profile offline_access")).auth();
+        assertThat(auth.enabled()).isTrue();
+        assertThat(auth.remoteKeys()).isTrue();
+        assertThat(auth.oidc().scopes()).containsExactly("openid", "profile", "offline_access");
+        assertThat(auth.clockSkew()).isEqualTo(Duration.ofSeconds(60));
+
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of("IMMUNITY_AUTH_OIDC_CLIENT_ID", "immunity")))
+                .hasMessageContaining("immunity.auth.issuer");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of("IMMUNITY_AUTH_JWKS_URI", "ftp://idp.example/keys")))
+                .hasMessageContaining("immunity.auth.jwks-uri");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of("IMMUNITY_AUTH_ISSUER", "https://idp.example",
+                "IMMUNITY_AUTH_MAX_TOKEN_LIFETIME", "forever"))).hasMessageStartingWith("immunity.auth.max-token-lifetime:");
+    }
+
+    @Test
     void streamPort_andWriteDelay_areReadAndChecked() {
         ServerSettings s = ServerConfig.load(Map.of(), Map.of("IMMUNITY_STREAM_PORT", "0", "IMMUNITY_WS_WRITE_DELAY", "20ms"));
         assertThat(s.streamPort()).isZero();

@@ -138,6 +138,38 @@ class KafkaStreamTest {
         }
     }
 
+    private static Map<String, String> kafkaEnvironment(Topics t) {
+        Map<String, String> env = new HashMap<>();
+        env.put("IMMUNITY_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("IMMUNITY_KAFKA_APV_TOPIC", t.apv());
+        env.put("IMMUNITY_KAFKA_PATCHES_TOPIC", t.patches());
+        env.put("IMMUNITY_KAFKA_DLQ_TOPIC", t.dlq());
+        env.put("IMMUNITY_KAFKA_GROUP_ID", group());
+        return env;
+    }
+
+    @Test
+    void trigger_isOffWithKafkaByDefault_andWhenTurnedOnItsApvsCarryTheMarker() {
+        Topics t = Topics.fresh();
+        Map<String, String> env = kafkaEnvironment(t);
+        try (TestServer off = new TestServer(dev.immunity.server.config.ServerConfig.load(Map.of("immunity.port", "0"), env))) {
+            var refused = off.trigger("{\"cve_id\":\"CVE-2099-0404\"}");
+            assertThat(refused.statusCode()).isIn(403, 404);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("json"));
+            assertThat(TestServer.json(refused).path("error").asText()).isNotBlank();
+        }
+        env.put("IMMUNITY_TRIGGER_ENABLED", "true");
+        try (TestServer on = new TestServer(dev.immunity.server.config.ServerConfig.load(Map.of("immunity.port", "0"), env))) {
+            awaitReady(on);
+            var accepted = on.trigger("{\"cve_id\":\"CVE-2099-0202\",\"source_feed\":\"NVD\"}");
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            await("the triggered APV came back from the topic", Duration.ofSeconds(30),
+                    () -> on.get("/api/adaptive-immunity/apvs/CVE-2099-0202").statusCode() == 200);
+            assertThat(TestServer.json(on.get("/api/adaptive-immunity/apvs/CVE-2099-0202")).path("source_feed").asText())
+                    .isEqualTo("immunity-trigger");
+        }
+    }
+
     @Test
     void poisonRecords_goToTheDeadLetterTopic_areCounted_andTheNextValidApvIsDelivered() {
         Topics t = Topics.fresh();
