@@ -11,7 +11,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import dev.immunity.server.support.Transport;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,6 +172,37 @@ class AuthServerTest {
                 "bearer." + TestTokens.hs256(TestTokens.SECRET, shortLived))) {
             assertThat(c.next().path("type").asText()).isEqualTo("hello");
             assertThat(c.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void websocket_tokenRenewedInBand_keepsTheSameConnectionPastTheFirstExpiry(Transport transport) {
+        Map<String, Object> shortLived = claims();
+        Instant firstExpiry = Instant.now().plusSeconds(2);
+        shortLived.put("exp", firstExpiry.getEpochSecond());
+        try (WsTestClient c = WsTestClient.connect(transport.ws(server, null), Map.of(), "immunity.v1",
+                "bearer." + TestTokens.hs256(TestTokens.SECRET, shortLived))) {
+            String connection = c.next("hello").path("payload").path("connection_id").asText();
+
+            Map<String, Object> otherUser = claims();
+            otherUser.put("sub", "mallory");
+            c.send("{\"type\":\"auth\",\"token\":\"" + TestTokens.hs256(TestTokens.SECRET, otherUser) + "\"}");
+            assertThat(c.next("error").path("payload").path("error").asText()).contains("another subject");
+            c.send("{\"type\":\"auth\",\"token\":\"not-a-jwt\"}");
+            assertThat(c.next("error").path("payload").path("error").asText()).contains("token refused");
+
+            c.send("{\"type\":\"auth\",\"token\":\"" + valid() + "\"}");
+            JsonNode ok = c.next("auth_ok");
+            assertThat(Instant.parse(ok.path("payload").path("expires_at").asText())).isAfter(firstExpiry.plusSeconds(60));
+
+            dev.immunity.server.support.Await.await("the first token's expiry has passed", Duration.ofSeconds(10),
+                    () -> Instant.now().isAfter(firstExpiry.plusMillis(500)));
+            c.send("{\"type\":\"ping\",\"payload\":\"still here\"}");
+            assertThat(c.next("pong").path("payload").path("echo").asText()).isEqualTo("still here");
+            assertThat(c.closeFuture()).isNotDone();
+            assertThat(server.server.stream().connectionCount()).isPositive();
+            assertThat(connection).isNotBlank();
         }
     }
 }
