@@ -45,7 +45,7 @@ public final class ApvCommand implements Callable<Integer> {
         if (!WireFormat.isCveId(id)) {
             throw new ParameterException(spec.commandLine(), "CVE: '" + Sanitizer.escape(cve) + "' is not a CVE id such as CVE-2024-50379");
         }
-        JsonNode apv = new ApiClient(context.http(), server.base(), server.token())
+        JsonNode apv = new ApiClient(context.http(), server.base(), server.token(context))
                 .get(ApiClient.API + "/apvs/" + id, Map.of());
         PrintWriter out = spec.commandLine().getOut();
         if (output == OutputFormat.json) {

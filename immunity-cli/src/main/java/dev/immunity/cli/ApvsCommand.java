@@ -50,7 +50,7 @@ public final class ApvsCommand implements Callable<Integer> {
         if (limit < 1 || limit > 500) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit: must be between 1 and 500 (got " + limit + ")");
         }
-        ApiClient api = new ApiClient(context.http(), server.base(), server.token());
+        ApiClient api = new ApiClient(context.http(), server.base(), server.token(context));
         Map<String, String> q = new LinkedHashMap<>();
         q.put("limit", Integer.toString(limit));
         q.put("priority", priorities.isEmpty() ? null : String.join(",", priorities.stream().map(Enum::name).toList()));

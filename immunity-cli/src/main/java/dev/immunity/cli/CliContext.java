@@ -20,9 +20,10 @@ import java.time.Duration;
  * @param clock            wall clock
  * @param firstBackoff     first reconnect delay (doubles up to {@code maxBackoff}, times a random 0.5–1)
  * @param maxBackoff       longest reconnect delay
+ * @param configDir        the user's configuration directory, where {@code immunity login} keeps its tokens
  */
 public record CliContext(HttpClient http, TerminalFactory terminals, boolean stdoutIsTerminal, boolean noColor,
-                         Clock clock, Duration firstBackoff, Duration maxBackoff) {
+                         Clock clock, Duration firstBackoff, Duration maxBackoff, java.nio.file.Path configDir) {
 
     /** Opens a terminal. */
     @FunctionalInterface
@@ -37,7 +38,32 @@ public record CliContext(HttpClient http, TerminalFactory terminals, boolean std
                 () -> TerminalBuilder.builder().system(true).build(),
                 System.console() != null && isTerminal(System.console()),
                 noColor != null && !noColor.isEmpty(),
-                Clock.systemUTC(), Duration.ofMillis(500), Duration.ofSeconds(30));
+                Clock.systemUTC(), Duration.ofMillis(500), Duration.ofSeconds(30), configDir(System.getenv()));
+    }
+
+    /**
+     * {@code IMMUNITY_CONFIG_DIR}; else {@code $XDG_CONFIG_HOME/immunity}; else {@code %APPDATA%\immunity} on
+     * Windows; else {@code ~/.config/immunity}.
+     */
+    static java.nio.file.Path configDir(java.util.Map<String, String> env) {
+        String own = env.get("IMMUNITY_CONFIG_DIR");
+        if (own != null && !own.isBlank()) {
+            return java.nio.file.Path.of(own);
+        }
+        String xdg = env.get("XDG_CONFIG_HOME");
+        if (xdg != null && !xdg.isBlank()) {
+            return java.nio.file.Path.of(xdg, "immunity");
+        }
+        String appData = env.get("APPDATA");
+        if (appData != null && !appData.isBlank() && System.getProperty("os.name", "").startsWith("Windows")) {
+            return java.nio.file.Path.of(appData, "immunity");
+        }
+        return java.nio.file.Path.of(System.getProperty("user.home"), ".config", "immunity");
+    }
+
+    /** The tokens {@code immunity login} stored. */
+    public dev.immunity.cli.auth.CredentialStore credentials() {
+        return new dev.immunity.cli.auth.CredentialStore(configDir);
     }
 
     private static boolean isTerminal(java.io.Console console) {
@@ -57,6 +83,10 @@ public record CliContext(HttpClient http, TerminalFactory terminals, boolean std
     }
 
     public CliContext withBackoff(Duration first, Duration max) {
-        return new CliContext(http, terminals, stdoutIsTerminal, noColor, clock, first, max);
+        return new CliContext(http, terminals, stdoutIsTerminal, noColor, clock, first, max, configDir);
+    }
+
+    public CliContext withConfigDir(java.nio.file.Path dir) {
+        return new CliContext(http, terminals, stdoutIsTerminal, noColor, clock, firstBackoff, maxBackoff, dir);
     }
 }

@@ -34,7 +34,7 @@ public final class MetricsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode m = new ApiClient(context.http(), server.base(), server.token()).get(ApiClient.API + "/metrics", Map.of());
+        JsonNode m = new ApiClient(context.http(), server.base(), server.token(context)).get(ApiClient.API + "/metrics", Map.of());
         PrintWriter out = spec.commandLine().getOut();
         if (output == OutputFormat.json) {
             out.println(Json.write(m));

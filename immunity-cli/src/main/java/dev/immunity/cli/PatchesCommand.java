@@ -64,7 +64,7 @@ public final class PatchesCommand implements Callable<Integer> {
         q.put("limit", Integer.toString(limit));
         q.put("status", statuses.isEmpty() ? null : String.join(",", statuses.stream().map(Enum::name).toList()));
         q.put("cve_id", id);
-        JsonNode patches = new ApiClient(context.http(), server.base(), server.token()).get(ApiClient.API + "/patches", q);
+        JsonNode patches = new ApiClient(context.http(), server.base(), server.token(context)).get(ApiClient.API + "/patches", q);
         PrintWriter out = spec.commandLine().getOut();
         if (output == OutputFormat.json) {
             out.println(Json.write(patches));

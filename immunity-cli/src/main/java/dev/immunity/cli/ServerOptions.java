@@ -12,7 +12,8 @@ public final class ServerOptions {
     String server;
 
     @Option(names = "--token", paramLabel = "JWT", defaultValue = "${env:IMMUNITY_TOKEN}",
-            description = "Bearer token when the server requires one (default: IMMUNITY_TOKEN).")
+            description = "Bearer token when the server requires one (default: IMMUNITY_TOKEN, else the one "
+                    + "'immunity login' stored).")
     String token;
 
     @Option(names = "--verbose", description = "Print stack traces on errors.")
@@ -35,8 +36,23 @@ public final class ServerOptions {
         }
     }
 
+    /** The token given with {@code --token} or {@code IMMUNITY_TOKEN}, or null. */
     public String token() {
         return token == null || token.isBlank() ? null : token.strip();
+    }
+
+    /**
+     * The token to send: {@code --token} or {@code IMMUNITY_TOKEN}; else the one {@code immunity login} stored for
+     * this server, renewed first with its refresh token when it expires within a minute; else null.
+     */
+    public String token(CliContext context) {
+        String explicit = token();
+        return explicit != null ? explicit : StoredTokens.accessToken(context, base()).orElse(null);
+    }
+
+    /** Whether the token comes from {@code immunity login} (so it can be renewed), not from the user. */
+    public boolean storedToken(CliContext context) {
+        return token() == null && context.credentials().get(base()).isPresent();
     }
 
     /** Bad usage found after parsing (exit 2). */

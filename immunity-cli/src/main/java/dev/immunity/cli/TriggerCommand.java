@@ -79,7 +79,7 @@ public final class TriggerCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--cve: '" + Sanitizer.escape(cve) + "' is not a CVE id such as CVE-2024-TEST");
         }
         ObjectNode template = readFile();
-        ApiClient api = new ApiClient(context.http(), server.base(), server.token());
+        ApiClient api = new ApiClient(context.http(), server.base(), server.token(context));
         PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {

@@ -138,11 +138,11 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             URI stream = streamPort == null ? null : URI.create("http://" + base.getHost() + ":" + streamPort);
-            BenchRun.Plan plan = new BenchRun.Plan(scenario, base, stream, server.token(), n, r, d, payloadBytes, batch, connectConcurrency,
+            BenchRun.Plan plan = new BenchRun.Plan(scenario, base, stream, server.token(context), n, r, d, payloadBytes, batch, connectConcurrency,
                     "0".equals(warmup.strip()) || "0s".equals(warmup.strip()) ? Duration.ZERO : parseDuration(warmup));
             Map<String, Object> report;
             try (Connector connector = client == ClientKind.jdk ? new JdkConnector() : new NioConnector();
-                 EventSender sender = kafka != null ? new KafkaSender(kafka) : new TriggerSender(http, base, server.token())) {
+                 EventSender sender = kafka != null ? new KafkaSender(kafka) : new TriggerSender(http, base, server.token(context))) {
                 report = new BenchRun(plan, connector, sender, local).run();
             } catch (BenchRun.Unreachable e) {
                 throw new ImmunityCli.UserException(e.getMessage(), e);

@@ -57,7 +57,7 @@ class WatchTerminalTest {
             assertThat(before.getLocalFlag(Attributes.LocalFlag.ICANON)).isTrue();
 
             CliContext context = new CliContext(CliContext.defaultHttp(), () -> terminal, true, false, Clock.systemUTC(),
-                    Duration.ofMillis(50), Duration.ofMillis(200));
+                    Duration.ofMillis(50), Duration.ofMillis(200), java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "immunity-test-config"));
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             var cli = ImmunityCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), context);
