@@ -3,7 +3,8 @@
 import { el, setText, clean } from "./dom.js";
 import * as fmt from "./format.js";
 import { apvCard, patchCard, sparkline, priorityTable, TILES, PRIORITIES, LIFECYCLE } from "./views.js";
-import { StreamClient } from "./stream.js";
+import { StreamClient, API } from "./stream.js";
+import { OidcSession } from "./oidc.js";
 
 const MAX_APVS = 200;     // the timeline is capped: the oldest cards go first
 const MAX_PATCHES = 50;
@@ -34,9 +35,16 @@ const client = new StreamClient({
   onNeedToken: (reason) => {
     setText($("auth-reason"), reason);
     $("auth").hidden = false;
-    $("token").focus();
+    if (oidc) {
+      $("sign-in-row").hidden = false;
+      $("token-form").hidden = true;
+      $("sign-in").focus();
+    } else {
+      $("token").focus();
+    }
   },
 });
+let oidc = null;
 
 // --- events ----------------------------------------------------------------------------------------
 
@@ -47,6 +55,7 @@ function handle(msg, source) {
     case "apv": if (applyApv(p, !msg.snapshot) || source === "ws") counted(); break;
     case "patch": if (applyPatch(p) || source === "ws") counted(); break;
     case "metrics": showMetrics(p); break;
+    case "auth_ok": $("conn").dataset.renewals = String(client.renewals || 0); break;
     default: return; // heartbeat, pong, error and unknown types: nothing to show
   }
 }
@@ -289,14 +298,49 @@ $("new-items").addEventListener("click", () => {
   $("apvs").focus({ preventScroll: true });
 });
 
+// --- sign-in (OpenID Connect, when the server offers it) -------------------------------------------
+
+/** Asks the server how to sign in; with OIDC, finishes a sign-in in progress and keeps the token renewed. */
+async function setUpSignIn() {
+  let config = null;
+  try {
+    const r = await fetch(API + "/auth/config", { cache: "no-store" });
+    if (r.ok) config = await r.json();
+  } catch { /* an older server or none: the stream client will say */ }
+  if (!config || !config.oidc || typeof config.oidc.issuer !== "string") return;
+  oidc = new OidcSession(config.oidc, {
+    onToken: (token) => client.renewToken(token),
+    onError: (reason) => client.needToken(reason),
+  });
+  client.useTokenSource(() => oidc.token);
+  let host = config.oidc.issuer;
+  try { host = new URL(config.oidc.issuer).host; } catch { /* shown as given */ }
+  setText($("sign-in"), "Sign in with " + clean(host));
+  try {
+    if (await oidc.resume()) $("sign-out").hidden = false;
+  } catch (e) {
+    setText($("sign-in-detail"), clean(e.message));
+  }
+}
+
+$("sign-in").addEventListener("click", () => {
+  oidc.signIn().catch((e) => setText($("sign-in-detail"), "Cannot reach the identity provider: " + clean(e.message)));
+});
+$("sign-out").addEventListener("click", () => oidc.signOut());
+
 // --- start -----------------------------------------------------------------------------------------
 
 setText($("server"), location.host);
-$("forget-token").hidden = !client.token;
 buildTiles();
 showFilters();
 countApvs();
 countPatches();
 setInterval(tickAge, 1000);
-client.filters = filters;
-client.start();
+setUpSignIn().finally(() => {
+  filters = readFilters(); // back from the identity provider, the page's own query is restored only now
+  showFilters();
+  client.filters = filters;
+  $("forget-token").hidden = !!oidc || !client.token;
+  if (oidc && !client.token) client.needToken("Sign in to see the stream."); // no doomed unauthenticated attempt
+  else client.start();
+});

@@ -35,7 +35,21 @@ export class StreamClient {
   }
 
   get token() {
-    return sessionStorage.getItem(TOKEN_KEY) || "";
+    return this.tokenSource ? this.tokenSource() : sessionStorage.getItem(TOKEN_KEY) || "";
+  }
+
+  /** Where the token comes from when the page signed in (OIDC); else the pasted one in sessionStorage. */
+  useTokenSource(source) {
+    this.tokenSource = source;
+  }
+
+  /**
+   * A renewed token: sent in-band on the open stream, which carries on without reconnecting
+   * ({"type":"auth"}, answered by auth_ok); with no open stream it is used by the next connection.
+   */
+  renewToken(token) {
+    const ws = this.ws;
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "auth", token }));
   }
 
   setToken(token) {
@@ -127,6 +141,7 @@ export class StreamClient {
       this.onHello(p);
       return;
     }
+    if (msg.type === "auth_ok") { this.renewals = (this.renewals || 0) + 1; }
     if ((msg.type === "apv" || msg.type === "patch") && msg.cursor) this.cursor = msg.cursor;
     this.onMessage(msg, "ws");
   }

@@ -42,4 +42,42 @@ public final class StoredTokens {
                     + Sanitizer.escape(e.getMessage()) + " (run 'immunity login --server " + server + "')");
         }
     }
+
+    /**
+     * The stream's token: {@code --token}/{@code IMMUNITY_TOKEN} as given (never renewed), else the stored one,
+     * renewed in-band a minute before it expires while it has a refresh token. A failed renewal is retried
+     * after 10 s; the connection keeps its current token meanwhile.
+     */
+    public static dev.immunity.cli.watch.TokenSource streamTokens(CliContext context, URI server, String explicit) {
+        if (explicit != null) {
+            return dev.immunity.cli.watch.TokenSource.fixed(explicit);
+        }
+        return new dev.immunity.cli.watch.TokenSource() {
+            private Credentials held = current(context, server, false).orElse(null);
+            private java.time.Instant retryAt;
+
+            @Override
+            public synchronized String token() {
+                held = current(context, server, false).orElse(null);
+                return held == null ? null : held.accessToken();
+            }
+
+            @Override
+            public synchronized java.time.Instant renewAt() {
+                if (held == null || held.refreshToken() == null || held.expiresAt() == null) {
+                    return null;
+                }
+                java.time.Instant due = held.expiresAt().minus(MARGIN);
+                return retryAt != null && retryAt.isAfter(due) ? retryAt : due;
+            }
+
+            @Override
+            public synchronized String renew() {
+                retryAt = context.clock().instant().plusSeconds(10);
+                held = current(context, server, true).orElse(null);
+                retryAt = null;
+                return held == null ? null : held.accessToken();
+            }
+        };
+    }
 }

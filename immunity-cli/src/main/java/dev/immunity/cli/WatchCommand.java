@@ -86,7 +86,8 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
         PrintWriter err = spec.commandLine().getErr();
         AtomicLong events = new AtomicLong();
         CompletableFuture<Void> enough = new CompletableFuture<>();
-        StreamClient client = new StreamClient(context.http(), server.base(), server.token(context), query, since, backoff,
+        StreamClient client = new StreamClient(context.http(), server.base(),
+                StoredTokens.streamTokens(context, server.base(), server.token()), query, since, backoff,
                 context.clock(), null, new StreamClient.Listener() {
             @Override
             public void onEnvelope(String json, com.fasterxml.jackson.databind.JsonNode envelope) {
@@ -123,6 +124,7 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
     private int tui(StreamClient.Query query, Backoff backoff) throws Exception {
         boolean color = !noColor && !context.noColor();
         return new WatchApp(context, server.base(), color).run(app -> new StreamClient(context.http(), server.base(),
-                server.token(context), query, since, backoff, context.clock(), Duration.ofSeconds(5), app));
+                StoredTokens.streamTokens(context, server.base(), server.token()), query, since, backoff, context.clock(),
+                Duration.ofSeconds(5), app));
     }
 }

@@ -125,6 +125,33 @@ class LoginCommandTest {
     }
 
     @Test
+    void watch_renewsItsStoredTokenInBand_onTheSameConnection() throws Exception {
+        // A token that expires 62 s after sign-in: inside the 60 s margin 2 s later, so watch renews it then.
+        idp.enqueueCallback(new no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback("default", "alice", "JWT",
+                List.of("default"), java.util.Map.of(), 62L));
+        assertThat(login().code()).isZero();
+        String before = CliContext.system().withConfigDir(config).credentials().get(URI.create(url)).orElseThrow().accessToken();
+
+        StringWriter out = new StringWriter();
+        var cli = ImmunityCli.commandLine(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
+                CliContext.system().withConfigDir(config));
+        CompletableFuture<Integer> watch = CompletableFuture.supplyAsync(
+                () -> cli.execute("watch", "-o", "ndjson", "--count", "1", "--server", url));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!out.toString().contains("\"type\":\"auth_ok\"") && System.nanoTime() < deadline && !watch.isDone()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        assertThat(out.toString()).as("watch renewed its token in-band").contains("\"type\":\"auth_ok\"");
+        server.stream().publish(TestApvs.apv("CVE-2024-66001", "high", "payments", "renewed in-band while streaming", 7.5, Instant.now()));
+
+        assertThat(watch.get(30, TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString()).contains("CVE-2024-66001");
+        assertThat(out.toString().split("\"type\":\"hello\"", -1)).as("one connection, never reopened").hasSize(2);
+        assertThat(CliContext.system().withConfigDir(config).credentials().get(URI.create(url)).orElseThrow().accessToken())
+                .isNotEqualTo(before);
+    }
+
+    @Test
     void login_againstAServerWithoutSignIn_saysWhatToDo() {
         ImmunityServer open = ImmunityServer.start(ServerSettings.forTests());
         try {

@@ -69,7 +69,7 @@ public final class StreamClient implements AutoCloseable {
 
     private final HttpClient http;
     private final URI base;
-    private final String token;
+    private final TokenSource tokens;
     private final Query query;
     private final Backoff backoff;
     private final Clock clock;
@@ -94,9 +94,18 @@ public final class StreamClient implements AutoCloseable {
      */
     public StreamClient(HttpClient http, URI base, String token, Query query, String startCursor, Backoff backoff,
                         Clock clock, Duration pingInterval, Listener listener) {
+        this(http, base, TokenSource.fixed(token), query, startCursor, backoff, clock, pingInterval, listener);
+    }
+
+    /**
+     * @param tokens the token for each connection; when it says so, renewed in-band on the open connection
+     *               ({@code {"type":"auth"}}) before it expires, so the stream never drops for it
+     */
+    public StreamClient(HttpClient http, URI base, TokenSource tokens, Query query, String startCursor, Backoff backoff,
+                        Clock clock, Duration pingInterval, Listener listener) {
         this.http = http;
         this.base = base;
-        this.token = token;
+        this.tokens = tokens;
         this.query = query;
         this.cursor = startCursor;
         this.backoff = backoff;
@@ -158,6 +167,7 @@ public final class StreamClient implements AutoCloseable {
                 WebSocket ws;
                 try {
                     WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+                    String token = tokens.token();
                     if (token != null) {
                         b.subprotocols("immunity.v1", "bearer." + token);
                     } else {
@@ -291,9 +301,27 @@ public final class StreamClient implements AutoCloseable {
                     }
                     if (pingInterval != null && now - lastPing > pingInterval.toNanos()) {
                         lastPing = now;
-                        ws.sendText("{\"type\":\"ping\",\"payload\":{\"sent_nanos\":" + now + "}}", true);
+                        ws.sendText("{\"type\":\"ping\",\"payload\":{\"sent_nanos\":" + now + "}}", true).join();
+                    }
+                    Instant renewAt = tokens.renewAt();
+                    if (renewAt != null && !clock.instant().isBefore(renewAt)) {
+                        renew(ws);
                     }
                 }
+            }
+        }
+
+        /** Sends a renewed token in-band; a renewal that fails leaves the connection to its current token. */
+        private void renew(WebSocket ws) {
+            String fresh;
+            try {
+                fresh = tokens.renew();
+            } catch (RuntimeException e) {
+                status(State.CONNECTED, null, "token renewal failed: " + Sanitizer.escape(String.valueOf(e.getMessage())));
+                return;
+            }
+            if (fresh != null) {
+                ws.sendText(Json.write(java.util.Map.of("type", "auth", "token", fresh)), true).join();
             }
         }
 
