@@ -42,6 +42,9 @@ class DashboardSignInTest {
         String issuer = idp.issuerUrl("default").toString();
         server = new TestServer(ServerSettings.forTests().withAuth(AuthSettings.forIssuer(issuer).withAudience("immunity")
                 .withOidc(new AuthSettings.OidcClient("immunity-web", List.of()))));
+        // As a load balancer would: no traffic before the server is ready, that is, has the provider's keys.
+        dev.immunity.server.support.Await.await("the server has the provider's signing keys", Duration.ofSeconds(30),
+                () -> server.get("/observe/health/ready").statusCode() == 200);
         browser = DashboardBrowser.start();
     }
 

@@ -27,8 +27,8 @@ import java.util.Map;
  */
 final class RemoteKeys implements JWKSource<SecurityContext> {
     private static final System.Logger LOG = System.getLogger(RemoteKeys.class.getName());
-    private static final int CONNECT_TIMEOUT_MS = 2_000;
-    private static final int READ_TIMEOUT_MS = 2_000;
+    private static final int CONNECT_TIMEOUT_MS = 5_000;
+    private static final int READ_TIMEOUT_MS = 5_000;
     private static final int SIZE_LIMIT = 256 * 1024;
     /** How often discovery is retried while it fails (each verification in between fails fast). */
     private static final long DISCOVERY_RETRY_MS = 5_000;

@@ -92,4 +92,20 @@ class AuthEnvironmentTest {
 
         assertThat(csp).contains("connect-src 'self';").doesNotContain("ws:").doesNotContain("wss:");
     }
+
+    @Test
+    void serverWhoseIdentityProviderIsDown_isNotReady_andSaysWhichIssuer() {
+        String issuer = "http://127.0.0.1:" + TestServer.freePort() + "/realms/security"; // nothing listens there
+        try (TestServer down = new TestServer(ServerConfig.load(Map.of("immunity.port", "0"),
+                Map.of("IMMUNITY_AUTH_ISSUER", issuer)))) {
+            var ready = down.get("/observe/health/ready");
+
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("auth-keys").contains(issuer).contains("no signing keys");
+            assertThat(down.get("/observe/health/live").statusCode()).isEqualTo(200);
+            var refused = down.get("/api/adaptive-immunity/apvs", "Authorization", "Bearer " + TestTokens.hs256(
+                    TestTokens.SECRET, claims("immunity")));
+            assertThat(refused.statusCode()).isIn(401, 503);
+        }
+    }
 }
