@@ -145,7 +145,9 @@ public final class JwtVerifier {
             // the key selector found no key for this token (unknown kid), or the header is not acceptable
             throw new AuthException(Reason.BAD_SIGNATURE, "token not signed by a known key");
         } catch (KeySourceException e) {
-            throw new AuthException(Reason.UNAVAILABLE, "signing keys unavailable: try again shortly");
+            // With keys loaded, a failed refetch (rate-limited, provider down) means this token's kid is unknown.
+            throw keysReady() ? new AuthException(Reason.BAD_SIGNATURE, "token not signed by a known key")
+                    : new AuthException(Reason.UNAVAILABLE, "signing keys unavailable: try again shortly");
         } catch (JOSEException e) {
             throw new AuthException(Reason.BAD_SIGNATURE, "invalid token signature");
         } catch (RuntimeException e) { // a header or claims set that parses but that nimbus cannot handle

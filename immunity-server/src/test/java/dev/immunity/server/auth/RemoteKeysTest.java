@@ -100,6 +100,25 @@ class RemoteKeysTest {
     }
 
     @Test
+    void server_withImmunityAuthJwksUri_acceptsTheKeysKid_andTheNewKeyAfterRotation() throws Exception {
+        String base = startProvider();
+        jwks.set("{\"keys\":[" + jwk(K1, "k1") + "]}");
+        try (var server = new dev.immunity.server.support.TestServer(dev.immunity.server.config.ServerConfig.load(
+                Map.of("immunity.port", "0"), Map.of("IMMUNITY_AUTH_JWKS_URI", base + "/jwks")))) {
+            dev.immunity.server.support.Await.await("ready with keys", java.time.Duration.ofSeconds(20),
+                    () -> server.get("/observe/health/ready").statusCode() == 200);
+            assertThat(server.get("/api/adaptive-immunity/apvs", "Authorization", "Bearer " + token(K1, "k1"))
+                    .statusCode()).isEqualTo(200);
+
+            jwks.set("{\"keys\":[" + jwk(K2, "k2") + "]}");
+            assertThat(server.get("/api/adaptive-immunity/apvs", "Authorization", "Bearer " + token(K2, "k2"))
+                    .statusCode()).isEqualTo(200);
+            assertThat(server.get("/api/adaptive-immunity/apvs", "Authorization", "Bearer " + token(K1, "k1"))
+                    .statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void discovery_findsTheJwksThroughTheIssuer_andCachedKeysOutliveTheProvider() throws Exception {
         String base = startProvider();
         jwks.set("{\"keys\":[" + jwk(K1, "k1") + "]}");
