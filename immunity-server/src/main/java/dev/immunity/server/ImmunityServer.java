@@ -66,6 +66,9 @@ public final class ImmunityServer implements AutoCloseable {
     private final EventIngress ingress;
     private final WebServer server;
     private final JwtVerifier verifier;
+    private final HostCheck hostCheck;
+    private final RequestDeadlines deadlines;
+    private final dev.immunity.server.rest.ReadBudget readBudget;
     /** The stream's own port, when configured. */
     private SelectorTransport streamTransport;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -82,33 +85,47 @@ public final class ImmunityServer implements AutoCloseable {
         Set<StreamEndpoint> open = ConcurrentHashMap.newKeySet();
         this.pinger = new WsPinger(open, settings.ws().pingInterval(), scheduler);
         DemoGenerator lifecycles = new DemoGenerator(System.nanoTime(), clock);
-        this.kafka = settings.kafka() == null ? null : new KafkaSource(settings.kafka(), stream, clock);
+        this.kafka = settings.kafka() == null ? null : new KafkaSource(settings.kafka(), settings.limits().ingest(), stream, clock);
         this.redis = settings.redis() == null ? null : new RedisLink(settings.redis());
         this.sharedMetrics = redis == null ? null : new RedisMetricsCache(redis);
         // With Kafka, Kafka is the source of truth for events and Redis only shares metrics.
-        this.redisSource = redis == null || kafka != null ? null : new RedisStreamSource(redis, stream, clock);
+        this.redisSource = redis == null || kafka != null ? null : new RedisStreamSource(redis, settings.limits().ingest(), stream, clock);
         this.ingress = kafka != null ? EventIngress.kafka(kafka)
                 : redisSource != null ? EventIngress.redis(redisSource)
                 : EventIngress.direct(stream);
 
+        this.hostCheck = HostCheck.of(settings.host(), settings.limits().allowedHosts());
+        this.deadlines = new RequestDeadlines(settings.limits().headerTimeout());
+        OriginCheck originCheck = new OriginCheck(settings.ws().allowedOrigins(), settings.limits().allowedHosts());
         HttpRouting.Builder http = HttpRouting.builder()
+                .addFilter(HttpFilters.hostCheck(hostCheck))
                 .addFilter(HttpFilters.securityHeaders(settings.auth()));
         if (verifier != null) {
             http.addFilter(HttpFilters.auth(verifier, settings.auth().triggerScope()));
+            if (!settings.limits().observePublic()) {
+                http.addFilter(HttpFilters.metricsAuth(verifier, settings.limits().metricsScope()));
+            }
+        }
+        if (settings.limits().readBytesPerSecond() > 0) {
+            this.readBudget = new dev.immunity.server.rest.ReadBudget(settings.limits().readBytesPerSecond(), clock);
+            http.addFilter(readBudget.filter(API_PATH + "/"));
+        } else {
+            this.readBudget = null;
         }
         http.register(API_PATH, new ApvApiService(store, stream, this::metricsAnswer));
         http.register(API_PATH, new AuthConfigService(settings.auth()));
         if (settings.trigger().enabled()) {
-            http.register("/api/test", new TriggerService(ingress, lifecycles, scheduler,
-                    settings.trigger().ratePerSecond(), settings.maxRequestBytes(), clock));
+            http.register("/api/test", new TriggerService(ingress, store, lifecycles, scheduler,
+                    settings.trigger().ratePerSecond(),
+                    Math.min(settings.maxRequestBytes(), settings.limits().ingest().maxApvBytes()), clock));
         }
         // Unknown API paths answer JSON like every other API error (the page's static files are not under /api).
-        http.any("/api/*", (req, res) -> Errors.send(res, io.helidon.http.Status.NOT_FOUND_404,
+        http.any("/api/*", (req, res) -> Errors.send(req, res, io.helidon.http.Status.NOT_FOUND_404,
                 "no such endpoint: see /openapi"));
         ErrorHandling.register(http);
 
         WsRouting.Builder ws = WsRouting.builder().endpoint(WS_PATH,
-                () -> new StreamEndpoint(stream, settings.ws(), verifier, scheduler, open, clock));
+                () -> new StreamEndpoint(stream, settings.ws(), verifier, scheduler, open, clock, originCheck, this::port));
 
         this.server = WebServer.builder()
                 .host(settings.host())
@@ -118,8 +135,13 @@ public final class ImmunityServer implements AutoCloseable {
                 .shutdownHook(false)
                 .idleConnectionTimeout(settings.ws().idleTimeout())
                 .idleConnectionPeriod(min(settings.ws().idleTimeout().dividedBy(4), java.time.Duration.ofMinutes(1)))
-                .connectionOptions(o -> o.tcpNoDelay(true))
+                .connectionOptions(o -> o.tcpNoDelay(true).readTimeout(settings.limits().headerTimeout()))
+                .maxTcpConnections(httpPortConnections(settings))
                 .useNio(false) // blocking sockets: no 8 KB NIO write buffer per connection
+                .addProtocol(io.helidon.webserver.http1.Http1Config.builder()
+                        .addReceiveListener(deadlines)
+                        .addSendListener(deadlines)
+                        .build())
                 .addProtocol(WsConfig.builder()
                         .name("websocket")
                         .origins(allowedOrigins(settings))
@@ -194,32 +216,39 @@ public final class ImmunityServer implements AutoCloseable {
     }
 
     /**
-     * Helidon checks the {@code Origin} of WebSocket upgrades before routing: with no list, it must match
-     * the {@code Host} (the server's own page); with a list, it must be in it. So with an allow-list we add
-     * the server's own origins (loopback names and this host's name, on the configured port).
+     * The browser origins allowed to open the stream, matched exactly (scheme, host and port): the configured
+     * {@code immunity.ws.allowed-origins}, and the server's own page as every host name it answers to reaches it:
+     * {@code http://NAME:PORT} for the loopback names (bound to loopback) or for each of
+     * {@code immunity.http.allowed-hosts} (then also {@code https://NAME} and {@code http://NAME}, as through a
+     * proxy on the default ports). Bound elsewhere with neither list, empty: Helidon then requires the
+     * {@code Origin}'s host and port to be the {@code Host}'s.
      */
     static Set<String> allowedOrigins(ServerSettings settings) {
-        List<String> allowed = settings.ws().allowedOrigins();
-        if (allowed.isEmpty()) {
-            return Set.of();
-        }
-        Set<String> origins = new java.util.LinkedHashSet<>(allowed);
-        if (settings.port() > 0) {
-            List<String> hosts = new java.util.ArrayList<>(List.of("localhost", "127.0.0.1", "[::1]"));
-            if (!settings.host().equals("0.0.0.0") && !settings.host().equals("::")) {
-                hosts.add(settings.host());
-            }
-            try {
-                hosts.add(java.net.InetAddress.getLocalHost().getHostName());
-            } catch (java.net.UnknownHostException e) {
-                // no host name: loopback names only
-            }
-            for (String h : hosts) {
+        Set<String> origins = new java.util.LinkedHashSet<>(settings.ws().allowedOrigins());
+        List<String> listed = settings.limits().allowedHosts();
+        boolean loopback = HostCheck.of(settings.host(), List.of()).allows("evil.example") == false;
+        if (settings.port() > 0 && (loopback || !listed.isEmpty())) {
+            List<String> names = new java.util.ArrayList<>(List.of("localhost", "127.0.0.1", "[::1]"));
+            names.addAll(listed);
+            for (String h : names) {
                 origins.add("http://" + h + ":" + settings.port());
-                origins.add("https://" + h + ":" + settings.port());
+            }
+            for (String h : listed) {
+                origins.add("https://" + h);
+                origins.add("http://" + h);
             }
         }
         return origins;
+    }
+
+    /**
+     * The HTTP port's share of {@code immunity.http.max-connections}: all of it without the stream port; with it,
+     * a thirty-second (at least 64), since the stream port is where many clients go. Helidon takes no connection
+     * beyond it (they wait in the listen backlog), so the two ports together never exhaust the open-file limit.
+     */
+    static int httpPortConnections(ServerSettings settings) {
+        int total = settings.limits().maxConnections();
+        return settings.streamPort() < 0 ? total : Math.max(Math.min(64, total), total / 32);
     }
 
     private static java.time.Duration min(java.time.Duration a, java.time.Duration b) {
@@ -233,14 +262,20 @@ public final class ImmunityServer implements AutoCloseable {
 
     /** Starts a server with the given settings and clock. */
     public static ImmunityServer start(ServerSettings settings, InstantSource clock) {
+        ClientErrorLogs.install();
         ImmunityServer s = new ImmunityServer(settings, clock);
+        s.deadlines.start(s.scheduler);
+        if (s.readBudget != null) {
+            s.readBudget.start(s.scheduler);
+        }
         s.stream.start();
         s.server.start();
         if (settings.streamPort() >= 0) {
             try {
                 s.streamTransport = SelectorTransport.start(settings.host(), settings.streamPort(), s.stream, settings.ws(),
                         allowedOrigins(settings), s.verifier, settings.stream().closeTimeout(),
-                        s.server::port, s.scheduler, clock);
+                        s.server::port, s.scheduler, clock, settings.limits(), s.hostCheck,
+                        Math.max(1, settings.limits().maxConnections() - httpPortConnections(settings)));
             } catch (java.io.IOException e) {
                 s.close();
                 throw new java.io.UncheckedIOException("cannot listen on stream port " + settings.streamPort() + ": "

@@ -77,6 +77,23 @@ final class Fields {
         return v;
     }
 
+    /** A required text of {@code min} to {@code max} characters. */
+    String textLength(String field, int min, int max) {
+        return atMost(field, textMinLength(field, min), max);
+    }
+
+    /** An optional text of at most {@code max} characters. */
+    String optionalText(String field, int max) {
+        return atMost(field, optionalText(field), max);
+    }
+
+    private String atMost(String field, String v, int max) {
+        if (v != null && v.length() > max) {
+            throw new InvalidEventException(path(field), "must be at most " + max + " characters (got " + v.length() + ")");
+        }
+        return v;
+    }
+
     Boolean optionalBoolean(String field) {
         JsonNode v = raw(field);
         if (v == null) {

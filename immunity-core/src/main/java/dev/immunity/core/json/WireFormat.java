@@ -28,6 +28,13 @@ public final class WireFormat {
     /** {@code CVE-YYYY-NNNN+}; upper-case letters are allowed after the year for test ids such as {@code CVE-2024-TEST}. */
     public static final Pattern CVE_ID = Pattern.compile("CVE-\\d{4}-[0-9A-Z][0-9A-Z-]{3,31}");
 
+    /** Longest APV {@code summary} accepted, in characters (real ones are one sentence). */
+    public static final int MAX_SUMMARY_CHARS = 2_000;
+    /** Longest APV {@code details} accepted, in characters. */
+    public static final int MAX_DETAILS_CHARS = 32_000;
+    /** Longest APV {@code remediation_notes} accepted, in characters. */
+    public static final int MAX_NOTES_CHARS = 8_000;
+
     private static final Set<String> STRATEGIES =
             Set.of("dependency_upgrade", "code_patch", "coagulation_waf", "manual_review");
     private static final Set<String> COMPLEXITIES = Set.of("low", "medium", "high", "critical");
@@ -119,15 +126,15 @@ public final class WireFormat {
                 f.optionalTime("published"),
                 f.optionalTime("modified"),
                 f.requiredTime("processed_at"),
-                f.textMinLength("summary", 10),
-                f.textMinLength("details", 20),
+                f.textLength("summary", 10, MAX_SUMMARY_CHARS),
+                f.textLength("details", 20, MAX_DETAILS_CHARS),
                 cvss,
                 priority,
                 packages,
                 f.objectList("ast_grep_patterns", WireFormat::readPattern),
                 oneOf(f, "recommended_strategy", STRATEGIES, true),
                 oneOf(f, "remediation_complexity", COMPLEXITIES, false),
-                f.optionalText("remediation_notes"),
+                f.optionalText("remediation_notes", MAX_NOTES_CHARS),
                 context == null ? Json.mapper().createObjectNode() : context.deepCopy(),
                 f.optionalText("source_feed"),
                 f.optionalText("oraculo_version"),

@@ -2,6 +2,7 @@ package dev.immunity.core.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.immunity.core.json.IngestLimits;
 import dev.immunity.core.json.InvalidEventException;
 import dev.immunity.core.json.Json;
 import dev.immunity.core.json.WireFormat;
@@ -93,6 +94,7 @@ public final class KafkaSource implements AutoCloseable {
     private final Admin admin;
     private final Thread thread;
     private final LongAdder deadLettered = new LongAdder();
+    private final IngestLimits limits;
     private final LongAdder consumed = new LongAdder();
 
     private volatile boolean running = true;
@@ -107,6 +109,12 @@ public final class KafkaSource implements AutoCloseable {
     private final Map<TopicPartition, Long> deadLetteredBefore = new HashMap<>();
 
     public KafkaSource(KafkaSettings settings, StreamManager stream, InstantSource clock) {
+        this(settings, IngestLimits.DEFAULTS, stream, clock);
+    }
+
+    /** @param limits the largest APV and patch record accepted; larger ones are dead-lettered unread */
+    public KafkaSource(KafkaSettings settings, IngestLimits limits, StreamManager stream, InstantSource clock) {
+        this.limits = limits;
         this.settings = settings;
         this.stream = stream;
         this.clock = clock;
@@ -333,8 +341,14 @@ public final class KafkaSource implements AutoCloseable {
             if (r.value() == null) {
                 throw new InvalidEventException("", "empty message (null value)");
             }
+            boolean apv = r.topic().equals(settings.apvTopic());
+            if (apv) {
+                limits.checkApv(r.value().length);
+            } else {
+                limits.checkPatch(r.value().length);
+            }
             json = Json.parse(r.value());
-            event = r.topic().equals(settings.apvTopic()) ? WireFormat.parseApv(json)
+            event = apv ? WireFormat.parseApv(json)
                     : WireFormat.parsePatch(json, Instant.ofEpochMilli(r.timestamp()));
         } catch (InvalidEventException e) {
             if (r.offset() >= deadLetteredBefore.getOrDefault(tp, 0L)) {

@@ -1,5 +1,6 @@
 package dev.immunity.core.redis;
 
+import dev.immunity.core.json.IngestLimits;
 import dev.immunity.core.json.InvalidEventException;
 import dev.immunity.core.json.Json;
 import dev.immunity.core.json.WireFormat;
@@ -87,6 +88,7 @@ public final class RedisStreamSource implements AutoCloseable {
     }
 
     private final RedisSettings settings;
+    private final IngestLimits limits;
     private final RedisLink link;
     private final StreamManager stream;
     private final InstantSource clock;
@@ -108,6 +110,12 @@ public final class RedisStreamSource implements AutoCloseable {
     private boolean assigned;
 
     public RedisStreamSource(RedisLink link, StreamManager stream, InstantSource clock) {
+        this(link, IngestLimits.DEFAULTS, stream, clock);
+    }
+
+    /** @param limits the largest APV and patch entry accepted; larger ones are counted, logged and skipped unread */
+    public RedisStreamSource(RedisLink link, IngestLimits limits, StreamManager stream, InstantSource clock) {
+        this.limits = limits;
         this.settings = link.settings();
         this.link = link;
         this.stream = stream;
@@ -329,6 +337,11 @@ public final class RedisStreamSource implements AutoCloseable {
             String data = body.get("data");
             if (type == null || data == null) {
                 throw new InvalidEventException("", "stream entry without type and data fields");
+            }
+            if ("apv".equals(type)) {
+                limits.checkApv(data.length());
+            } else {
+                limits.checkPatch(data.length());
             }
             event = decode(new Pending(type, data), Instant.ofEpochMilli(offset >>> SEQ_BITS));
         } catch (RuntimeException e) {

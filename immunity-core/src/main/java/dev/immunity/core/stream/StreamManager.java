@@ -392,42 +392,70 @@ public final class StreamManager implements AutoCloseable {
         String id = session.id;
         if (options.cursor() != null) {
             Optional<StreamHistory.Resume> resume = history.after(options.cursor());
-            if (resume.isPresent()) {
+            List<byte[]> missed = resume.map(r -> replay(r, options)).orElse(null);
+            if (missed != null && missed.size() <= settings.maxReplayEvents()) {
                 resumes.increment();
                 session.skipBelow(resume.get().skipBelow());
                 frames.add(hello(id, "resume", true, null));
-                for (StreamHistory.Entry e : resume.get().missed()) {
-                    if (options.filter().isAll() || options.filter().matches(e.priority(), e.services())) {
-                        frames.add(e.frame());
-                    }
-                }
+                frames.addAll(missed);
                 frames.add(metricsFrame(true));
                 return frames;
             }
             resumesFailed.increment();
-            frames.add(hello(id, "snapshot", false, history.whyNot(options.cursor())));
+            frames.add(hello(id, "snapshot", false, missed != null
+                    ? "cursor is more than " + settings.maxReplayEvents() + " events behind: a snapshot instead of the replay"
+                    : history.whyNot(options.cursor())));
         } else {
             frames.add(hello(id, "snapshot", null, null));
         }
+        // Newest first up to the byte budget, then sent oldest first as always.
         List<Apv> apvs = store.apvs(new ApvQuery(settings.snapshotApvs(), options.filter().priorities(), null));
         Set<String> cves = new HashSet<>();
-        for (int i = apvs.size() - 1; i >= 0; i--) {
-            Apv apv = apvs.get(i);
+        List<byte[]> apvFrames = new ArrayList<>();
+        long budget = settings.maxSnapshotBytes();
+        for (Apv apv : apvs) {
             if (options.filter().matches(apv.priority(), apv.affectedServices())) {
+                byte[] f = frame(EventType.APV.wire(), apv, null, true);
+                if (f.length > budget) {
+                    break;
+                }
+                budget -= f.length;
                 cves.add(apv.cveId());
-                frames.add(frame(EventType.APV.wire(), apv, null, true));
+                apvFrames.add(f);
             }
+        }
+        for (int i = apvFrames.size() - 1; i >= 0; i--) {
+            frames.add(apvFrames.get(i));
         }
         for (Patch p : store.patchesForSnapshot(cves, settings.snapshotPatches())) {
             Optional<Apv> apv = store.apv(p.cveId());
             if (options.filter().isAll() || cves.contains(p.cveId())
                     || options.filter().matches(apv.map(Apv::priority).orElse(null),
                     apv.map(Apv::affectedServices).orElse(List.of()))) {
-                frames.add(frame(EventType.PATCH.wire(), p, null, true));
+                byte[] f = frame(EventType.PATCH.wire(), p, null, true);
+                if (f.length > budget) {
+                    break;
+                }
+                budget -= f.length;
+                frames.add(f);
             }
         }
         frames.add(metricsFrame(true));
         return frames;
+    }
+
+    /** The frames a resume would replay for this client's filter; stops counting past the replay limit. */
+    private List<byte[]> replay(StreamHistory.Resume resume, ConnectOptions options) {
+        List<byte[]> out = new ArrayList<>();
+        for (StreamHistory.Entry e : resume.missed()) {
+            if (options.filter().isAll() || options.filter().matches(e.priority(), e.services())) {
+                out.add(e.frame());
+                if (out.size() > settings.maxReplayEvents()) {
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     private byte[] metricsFrame(boolean snapshot) {

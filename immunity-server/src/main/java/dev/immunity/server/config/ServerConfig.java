@@ -38,6 +38,14 @@ public final class ServerConfig {
             new Key("immunity.demo.enabled", "false", "run the demo stream (realistic APVs and patches)"),
             new Key("immunity.demo.interval", "3s", "mean time between demo APVs"),
             new Key("immunity.http.max-request-bytes", "1048576", "largest request body (413 beyond)"),
+            new Key("immunity.http.allowed-hosts", null, "host names the server answers to (comma-separated), against DNS rebinding; unset: only localhost, 127.0.0.1 and [::1] when bound to a loopback address, any name otherwise"),
+            new Key("immunity.http.max-connections", "auto", "connections open at once, both ports together (auto: the open-file limit less what is open at start and 128); with the stream port, the HTTP port takes 1/32 of it (at least 64) and the stream port the rest"),
+            new Key("immunity.http.max-connections-per-ip", "0", "connections open at once from one address, both ports together (0: no cap; set it when clients do not all come through one proxy or load balancer)"),
+            new Key("immunity.http.header-timeout", "10s", "how long a request's headers, or a WebSocket upgrade, may take to arrive before the connection is closed"),
+            new Key("immunity.http.read-bytes-per-second", "52428800", "REST answer bytes one address may read per second, averaged over two seconds (429 beyond; 0: no limit)"),
+            new Key("immunity.ingest.max-apv-bytes", "65536", "largest APV accepted, as received (413 from the trigger, dead-lettered from Kafka, skipped and logged from Redis)"),
+            new Key("immunity.ingest.max-patch-bytes", "1048576", "largest patch update accepted, as received"),
+            new Key("immunity.observe.public", "false", "with auth on, leave /observe/metrics open (else it needs the metrics scope); health stays open"),
             new Key("immunity.trigger.enabled", null, "whether POST /api/test/trigger-apv exists (default: on only with the embedded in-memory source, off with Kafka or Redis, where it would write into the real pipeline)"),
             new Key("immunity.trigger.rate-per-second", "100", "trigger requests per second before 429"),
             new Key("immunity.ws.allowed-origins", "", "browser origins allowed besides the server's own, exactly as browsers send them (comma-separated)"),
@@ -49,6 +57,9 @@ public final class ServerConfig {
             new Key("immunity.stream.queue-capacity", "4096", "messages queued per client before it is closed as too slow (4001)"),
             new Key("immunity.stream.heartbeat-interval", "30s", "heartbeat message interval"),
             new Key("immunity.stream.snapshot-apvs", "100", "recent APVs sent to a new client"),
+            new Key("immunity.stream.max-replay-events", "2000", "most events replayed to a resuming client; further behind, it gets recovered: false and a snapshot"),
+            new Key("immunity.stream.max-snapshot-bytes", "1048576", "most bytes of APVs and patches in a new client's snapshot (newest first)"),
+            new Key("immunity.ws.max-fragments", "64", "stream port: most fragments one message may have (1009 beyond)"),
             new Key("immunity.stream.close-timeout", "10s", "how long a stalled client's close may take before it is dropped"),
             new Key("immunity.store.max-apvs", "10000", "APVs kept in memory"),
             new Key("immunity.store.max-patches", "50000", "patches kept in memory"),
@@ -80,6 +91,7 @@ public final class ServerConfig {
             new Key("immunity.auth.clock-skew", "60s", "tolerance for exp, nbf and iat"),
             new Key("immunity.auth.max-token-lifetime", "24h", "refuse tokens whose exp lies further ahead than this"),
             new Key("immunity.auth.trigger-scope", AuthSettings.DEFAULT_TRIGGER_SCOPE, "scope the trigger needs"),
+            new Key("immunity.auth.metrics-scope", "immunity:metrics", "scope /observe/metrics needs when auth is on (unless immunity.observe.public)"),
             new Key("immunity.auth.oidc.client-id", null, "public OAuth client (no secret) the page and `immunity login` sign in with; needs immunity.auth.issuer"),
             new Key("immunity.auth.oidc.scopes", "openid profile", "scopes they request (add offline_access where the provider needs it for refresh tokens)"));
 
@@ -136,7 +148,9 @@ public final class ServerConfig {
                 intValue("immunity.stream.snapshot-apvs", 0, 10_000),
                 stream.snapshotPatches(),
                 duration("immunity.stream.close-timeout"),
-                stream.maxBatchBytes());
+                stream.maxBatchBytes(),
+                intValue("immunity.stream.max-replay-events", 1, 10_000_000),
+                intValue("immunity.stream.max-snapshot-bytes", 1024, Integer.MAX_VALUE));
         WsSettings ws = new WsSettings(
                 list("immunity.ws.allowed-origins"),
                 intValue("immunity.ws.max-message-bytes", 128, 16 * 1024 * 1024),
@@ -165,7 +179,46 @@ public final class ServerConfig {
                 basis,
                 auth(),
                 kafka(),
-                redis());
+                redis(),
+                limits());
+    }
+
+    private LimitSettings limits() {
+        String max = text("immunity.http.max-connections").orElse("auto");
+        int maxConnections = max.equalsIgnoreCase("auto") ? autoMaxConnections()
+                : intValue("immunity.http.max-connections", 1, 10_000_000);
+        try {
+            return new LimitSettings(
+                    new dev.immunity.core.json.IngestLimits(intValue("immunity.ingest.max-apv-bytes", 1024, 64 * 1024 * 1024),
+                            intValue("immunity.ingest.max-patch-bytes", 1024, 64 * 1024 * 1024)),
+                    list("immunity.http.allowed-hosts").stream().map(h -> h.toLowerCase(Locale.ROOT)).toList(),
+                    maxConnections,
+                    intValue("immunity.http.max-connections-per-ip", 0, 10_000_000),
+                    duration("immunity.http.header-timeout"),
+                    bool("immunity.observe.public"),
+                    text("immunity.auth.metrics-scope").orElseThrow(),
+                    intValue("immunity.http.read-bytes-per-second", 0, Integer.MAX_VALUE),
+                    intValue("immunity.stream.max-replay-events", 1, 10_000_000),
+                    intValue("immunity.stream.max-snapshot-bytes", 1024, Integer.MAX_VALUE),
+                    intValue("immunity.ws.max-fragments", 1, 1_000_000));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /**
+     * The open-file limit of this process less what is open already (jars, logs) and a reserve of 128 for what
+     * opens later (Kafka and Redis connections, files), so clients can never exhaust it.
+     */
+    static int autoMaxConnections() {
+        long limit = 4096;
+        long open = 256;
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            limit = unix.getMaxFileDescriptorCount();
+            open = unix.getOpenFileDescriptorCount();
+        }
+        return (int) Math.max(16, Math.min(Integer.MAX_VALUE, limit - open - 128));
     }
 
     private KafkaSettings kafka() {

@@ -27,10 +27,12 @@ import java.time.Duration;
  * @param auth            JWT auth (off by default)
  * @param kafka           where events come from when Kafka is configured; null on embedded defaults
  * @param redis           shared metrics, and fan-out across instances when Kafka is not configured; null when off
+ * @param limits          what a client is allowed: sizes, connections, timeouts, host names
  */
 public record ServerSettings(String host, int port, int streamPort, boolean demo, Duration demoInterval, long maxRequestBytes,
                              TriggerSettings trigger, WsSettings ws, StreamSettings stream, StoreSettings store,
-                             String mttrBasis, AuthSettings auth, KafkaSettings kafka, RedisSettings redis) {
+                             String mttrBasis, AuthSettings auth, KafkaSettings kafka, RedisSettings redis,
+                             LimitSettings limits) {
 
     /**
      * The test trigger.
@@ -48,46 +50,51 @@ public record ServerSettings(String host, int port, int streamPort, boolean demo
 
     public ServerSettings withPort(int p) {
         return new ServerSettings(host, p, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis);
+                auth, kafka, redis, limits);
     }
 
     public ServerSettings withStreamPort(int p) {
         return new ServerSettings(host, port, p, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis);
+                auth, kafka, redis, limits);
     }
 
     public ServerSettings withKafka(KafkaSettings k) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, k, redis);
+                auth, k, redis, limits);
     }
 
     public ServerSettings withDemo(boolean on) {
         return new ServerSettings(host, port, streamPort, on, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis);
+                auth, kafka, redis, limits);
     }
 
     public ServerSettings withStream(StreamSettings s) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, s, store, mttrBasis,
-                auth, kafka, redis);
+                auth, kafka, redis, limits);
     }
 
     public ServerSettings withWs(WsSettings w) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, w, stream, store, mttrBasis,
-                auth, kafka, redis);
+                auth, kafka, redis, limits);
     }
 
     public ServerSettings withAuth(AuthSettings a) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                a, kafka, redis);
+                a, kafka, redis, limits);
     }
 
     public ServerSettings withTrigger(TriggerSettings t) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, t, ws, stream, store, mttrBasis,
-                auth, kafka, redis);
+                auth, kafka, redis, limits);
     }
 
     public ServerSettings withRedis(RedisSettings r) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, r);
+                auth, kafka, r, limits);
+    }
+
+    public ServerSettings withLimits(LimitSettings l) {
+        return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+                auth, kafka, redis, l);
     }
 }

@@ -60,6 +60,44 @@ public final class HttpFilters {
     }
 
     /**
+     * Refuses requests whose {@code Host} the server does not answer to (DNS rebinding) with 421 Misdirected
+     * Request, before anything else: REST, the page, health and metrics alike.
+     */
+    public static Filter hostCheck(dev.immunity.server.HostCheck check) {
+        return (chain, req, res) -> {
+            if (!check.allows(req.headers().first(HeaderNames.HOST).orElse(null))) {
+                Errors.send(req, res, Status.create(421, "Misdirected Request"), dev.immunity.server.HostCheck.refusal());
+                return;
+            }
+            chain.proceed();
+        };
+    }
+
+    /**
+     * With auth on, {@code /observe/metrics} (vulnerability counts) needs a valid token with the metrics scope;
+     * health ({@code /observe/health}) stays open for load balancers.
+     */
+    public static Filter metricsAuth(JwtVerifier verifier, String metricsScope) {
+        return (chain, req, res) -> {
+            if (!req.path().path().startsWith("/observe/metrics")) {
+                chain.proceed();
+                return;
+            }
+            try {
+                String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+                verifier.verify(JwtVerifier.bearer(header).orElse(null)).requireScope(metricsScope);
+            } catch (AuthException e) {
+                if (e.reason() != AuthException.Reason.SCOPE) {
+                    res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+                }
+                Errors.send(req, res, Status.create(e.reason().httpStatus()), e.getMessage());
+                return;
+            }
+            chain.proceed();
+        };
+    }
+
+    /**
      * Requires a valid bearer token on {@code /api/**}; the trigger ({@code /api/test/**}) also needs the
      * trigger scope. Answers 401 (no or bad token) or 403 (missing scope) as JSON.
      */
@@ -80,7 +118,7 @@ public final class HttpFilters {
                 if (e.reason() != AuthException.Reason.SCOPE) {
                     res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
                 }
-                Errors.send(res, Status.create(e.reason().httpStatus()), e.getMessage());
+                Errors.send(req, res, Status.create(e.reason().httpStatus()), e.getMessage());
                 return;
             }
             chain.proceed();

@@ -30,10 +30,12 @@ import java.util.random.RandomGenerator;
  * {@code POST /api/test/trigger-apv}: builds a full APV from whatever the caller gave (at least
  * {@code cve_id}; a complete APV in the producers' format is taken as is) and sends it through the
  * same path as real events. With {@code ?simulate_patch=true} its patch lifecycle follows. Every APV it
- * makes has {@code source_feed} {@value Apv#TRIGGER_SOURCE_FEED}, whatever the caller sent.
+ * makes has {@code source_feed} {@value Apv#TRIGGER_SOURCE_FEED}, whatever the caller sent, and a CVE whose
+ * APV came from a real source (Kafka, Redis, embedding code) is refused with 409: the trigger never overwrites it.
  */
 public final class TriggerService implements HttpService {
     private final EventIngress ingress;
+    private final dev.immunity.core.store.EventStore store;
     private final DemoGenerator lifecycles;
     private final ScheduledExecutorService scheduler;
     private final RateLimiter limiter;
@@ -42,8 +44,13 @@ public final class TriggerService implements HttpService {
     private static final System.Logger LOG = System.getLogger(TriggerService.class.getName());
     private final RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
 
-    public TriggerService(EventIngress ingress, DemoGenerator lifecycles, ScheduledExecutorService scheduler,
-                          int ratePerSecond, long maxRequestBytes, InstantSource clock) {
+    /**
+     * @param store           where a CVE's current APV is looked up: one from a real source is never replaced
+     * @param maxRequestBytes the largest body (the largest APV accepted); 413 beyond
+     */
+    public TriggerService(EventIngress ingress, dev.immunity.core.store.EventStore store, DemoGenerator lifecycles,
+                          ScheduledExecutorService scheduler, int ratePerSecond, long maxRequestBytes, InstantSource clock) {
+        this.store = store;
         this.ingress = ingress;
         this.lifecycles = lifecycles;
         this.scheduler = scheduler;
@@ -80,6 +87,12 @@ public final class TriggerService implements HttpService {
             apv = WireFormat.parseApv(full);
         } catch (InvalidEventException e) {
             throw new BadRequestException(e.getMessage(), e.field());
+        }
+        var existing = store.apv(apv.cveId());
+        if (existing.isPresent() && !Apv.TRIGGER_SOURCE_FEED.equals(existing.get().sourceFeed())) {
+            throw new BadRequestException(Status.CONFLICT_409, apv.cveId() + " came from the real pipeline ("
+                    + "source_feed " + (existing.get().sourceFeed() == null ? "unset" : "set") + "): the trigger never"
+                    + " replaces it; use a test id such as CVE-2099-0001", "cve_id");
         }
         Map<String, Object> outcome;
         try {

@@ -35,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 final class SelectorConnection implements Connection {
     private static final System.Logger LOG = System.getLogger(SelectorConnection.class.getName());
     private static final int MAX_REQUEST_BYTES = 8 * 1024;
-    private static final long HANDSHAKE_TIMEOUT_NANOS = Duration.ofSeconds(10).toNanos();
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final byte[] PING = {Frames.PING_FIN, 0};
 
@@ -63,6 +62,7 @@ final class SelectorConnection implements Connection {
     /** A fragmented message being reassembled, and its opcode (1 text, 2 binary). */
     private ByteArrayOutputStream fragments;
     private int fragmentOpcode;
+    private int fragmentCount;
     /** Our close frame (or refusal) is written or queued: no more messages. */
     private boolean closeSent;
     /** Nothing more the client sends is parsed (it closed, or broke the protocol); reads are discarded. */
@@ -73,6 +73,9 @@ final class SelectorConnection implements Connection {
     private boolean connecting;
     private String id;
     private TokenLease lease;
+
+    /** The client's address, for the per-address connection count. */
+    java.net.InetAddress address;
 
     SelectorConnection(SelectorTransport.IoLoop loop, SocketChannel ch, SelectorTransport.Context ctx) {
         this.loop = loop;
@@ -155,7 +158,7 @@ final class SelectorConnection implements Connection {
     }
 
     void sweep(long now, boolean ping) {
-        if (state == State.HANDSHAKE && now - startedAt > HANDSHAKE_TIMEOUT_NANOS) {
+        if (state == State.HANDSHAKE && now - startedAt > ctx.limits().headerTimeout().toNanos()) {
             drop();
         } else if (state == State.OPEN && now - lastRead > ctx.ws().idleTimeout().toNanos()) {
             LOG.log(System.Logger.Level.DEBUG, "client " + id + " idle: dropped");
@@ -180,6 +183,7 @@ final class SelectorConnection implements Connection {
         }
         SelectorTransport.closeQuietly(ch);
         ctx.open().decrementAndGet();
+        ctx.guard().closed(address);
         if (lease != null) {
             lease.cancel();
         }
@@ -211,7 +215,6 @@ final class SelectorConnection implements Connection {
         if (n == 0 || discard) {
             return;
         }
-        lastRead = System.nanoTime();
         buf.flip();
         if (state == State.HANDSHAKE) {
             buf = upgradeRequest(buf);
@@ -325,6 +328,7 @@ final class SelectorConnection implements Connection {
     }
 
     private void frame(int opcode, boolean fin, byte[] payload) {
+        lastRead = System.nanoTime(); // only whole frames count as activity: a frame never finished keeps nothing open
         if (closeSent && opcode != 0x8) {
             return; // we are closing: only the client's close frame matters now
         }
@@ -332,6 +336,12 @@ final class SelectorConnection implements Connection {
             case 0x0 -> {
                 if (fragments == null) {
                     fail(CloseCodes.PROTOCOL_ERROR, "continuation frame without a message to continue");
+                    return;
+                }
+                if (++fragmentCount > ctx.limits().maxFragments()) {
+                    fragments = null;
+                    fail(CloseCodes.MESSAGE_TOO_BIG, "too many fragments: at most " + ctx.limits().maxFragments()
+                            + " per message");
                     return;
                 }
                 fragments.writeBytes(payload);
@@ -351,6 +361,7 @@ final class SelectorConnection implements Connection {
                     fragments = new ByteArrayOutputStream(Math.max(64, payload.length * 2));
                     fragments.writeBytes(payload);
                     fragmentOpcode = opcode;
+                    fragmentCount = 1;
                 }
             }
             case 0x8 -> clientClose(payload);
@@ -642,7 +653,11 @@ final class SelectorConnection implements Connection {
             refuse(400, "Sec-WebSocket-Key is missing or malformed");
             return;
         }
-        if (!originAllowed(headers.get("origin"), headers.get("host"))) {
+        if (!ctx.hostCheck().allows(headers.get("host"))) {
+            refuse(421, dev.immunity.server.HostCheck.refusal());
+            return;
+        }
+        if (!ctx.originCheck().allows(headers.get("origin"), headers.get("host"), ctx.mainPort().getAsInt())) {
             refuse(403, "origin not allowed");
             return;
         }
@@ -709,37 +724,6 @@ final class SelectorConnection implements Connection {
             frames(early);
             keepRest(early);
         }
-    }
-
-    /**
-     * Browsers' origins, as on the HTTP port: with {@code immunity.ws.allowed-origins} set, only those and the
-     * server's own (see {@code ImmunityServer.allowedOrigins}); without, the origin must be this host, on this
-     * port or on the HTTP port (the page). Clients that send no {@code Origin} are not browsers and are not asked for one.
-     */
-    private boolean originAllowed(String origin, String host) {
-        if (origin == null) {
-            return true;
-        }
-        if (!ctx.allowedOrigins().isEmpty()) {
-            return ctx.allowedOrigins().contains(origin);
-        }
-        if (host == null) {
-            return false;
-        }
-        String authority = withPort(origin);
-        int colon = host.lastIndexOf(':');
-        String hostName = colon > host.lastIndexOf(']') ? host.substring(0, colon) : host;
-        return authority.equalsIgnoreCase(withPort("http://" + host))
-                || authority.equalsIgnoreCase(hostName + ":" + ctx.mainPort().getAsInt());
-    }
-
-    /** An origin's {@code host:port}, with the scheme's default port when it has none. */
-    private static String withPort(String origin) {
-        int sep = origin.indexOf("://");
-        String scheme = sep < 0 ? "http" : origin.substring(0, sep).toLowerCase(Locale.ROOT);
-        String authority = sep < 0 ? origin : origin.substring(sep + 3);
-        boolean hasPort = authority.lastIndexOf(':') > authority.lastIndexOf(']');
-        return hasPort ? authority : authority + (scheme.equals("https") || scheme.equals("wss") ? ":443" : ":80");
     }
 
     private void refuse(int status, String message) {

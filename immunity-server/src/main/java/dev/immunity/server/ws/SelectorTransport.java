@@ -44,7 +44,9 @@ public final class SelectorTransport implements AutoCloseable {
      */
     record Context(StreamManager stream, WsSettings ws, Set<String> allowedOrigins, JwtVerifier verifier,
                    Duration closeTimeout, IntSupplier mainPort, ScheduledExecutorService scheduler,
-                   InstantSource clock, AtomicInteger open) {
+                   InstantSource clock, AtomicInteger open, dev.immunity.server.config.LimitSettings limits,
+                   dev.immunity.server.HostCheck hostCheck, ConnectionGuard guard,
+                   dev.immunity.server.OriginCheck originCheck) {
     }
 
     private final ServerSocketChannel server;
@@ -68,9 +70,12 @@ public final class SelectorTransport implements AutoCloseable {
     public static SelectorTransport start(String host, int port, StreamManager stream, WsSettings ws,
                                           Set<String> allowedOrigins, JwtVerifier verifier, Duration closeTimeout,
                                           IntSupplier mainPort, ScheduledExecutorService scheduler,
-                                          InstantSource clock) throws IOException {
+                                          InstantSource clock, dev.immunity.server.config.LimitSettings limits,
+                                          dev.immunity.server.HostCheck hostCheck, int maxConnections) throws IOException {
         Context context = new Context(stream, ws, Set.copyOf(allowedOrigins), verifier, closeTimeout, mainPort,
-                scheduler, clock, new AtomicInteger());
+                scheduler, clock, new AtomicInteger(), limits, hostCheck,
+                new ConnectionGuard(maxConnections, limits.maxConnectionsPerIp()),
+                new dev.immunity.server.OriginCheck(ws.allowedOrigins(), limits.allowedHosts()));
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -124,10 +129,22 @@ public final class SelectorTransport implements AutoCloseable {
             if (ch == null) {
                 return;
             }
+            java.net.InetAddress address;
+            try {
+                address = ((InetSocketAddress) ch.getRemoteAddress()).getAddress();
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(ch);
+                continue;
+            }
+            if (!context.guard().tryOpen(address)) {
+                refused(ch, address); // over a cap: closed at once, so the process never runs out of files
+                continue;
+            }
             try {
                 ch.configureBlocking(false);
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             } catch (IOException e) {
+                context.guard().closed(address);
                 closeQuietly(ch);
                 continue;
             }
@@ -136,12 +153,22 @@ public final class SelectorTransport implements AutoCloseable {
             context.open.incrementAndGet();
             loop.execute(() -> {
                 SelectorConnection c = new SelectorConnection(loop, ch, context);
+                c.address = address;
                 c.key = loop.register(ch, SelectionKey.OP_READ, c);
                 if (c.key == null) {
                     c.drop();
                 }
             });
         }
+    }
+
+    private final dev.immunity.server.RateLimitedLog refusals =
+            new dev.immunity.server.RateLimitedLog(LOG, java.time.Duration.ofSeconds(10));
+
+    private void refused(SocketChannel ch, java.net.InetAddress address) {
+        refusals.log(() -> "stream port: connection from " + address.getHostAddress() + " refused: over "
+                + (context.guard().atTotalCap() ? "immunity.http.max-connections" : "immunity.http.max-connections-per-ip"));
+        closeQuietly(ch);
     }
 
     /**

@@ -43,6 +43,8 @@ public final class StreamEndpoint implements WsListener {
     private final ScheduledExecutorService scheduler;
     private final Set<StreamEndpoint> open;
     private final InstantSource clock;
+    private final dev.immunity.server.OriginCheck origins;
+    private final java.util.function.IntSupplier httpPort;
 
     private ConnectOptions options = ConnectOptions.fresh();
     private VerifiedToken token;
@@ -56,7 +58,10 @@ public final class StreamEndpoint implements WsListener {
      * @param open     the set of open endpoints, for server pings
      */
     public StreamEndpoint(StreamManager stream, WsSettings settings, JwtVerifier verifier,
-                          ScheduledExecutorService scheduler, Set<StreamEndpoint> open, InstantSource clock) {
+                          ScheduledExecutorService scheduler, Set<StreamEndpoint> open, InstantSource clock,
+                          dev.immunity.server.OriginCheck origins, java.util.function.IntSupplier httpPort) {
+        this.origins = origins;
+        this.httpPort = httpPort;
         this.stream = stream;
         this.settings = settings;
         this.verifier = verifier;
@@ -67,6 +72,10 @@ public final class StreamEndpoint implements WsListener {
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+        if (!origins.allows(headers.first(HeaderNames.ORIGIN).orElse(null), headers.first(HeaderNames.HOST).orElse(null),
+                httpPort.getAsInt())) {
+            throw new HttpException("origin not allowed", Status.FORBIDDEN_403, true);
+        }
         UriQuery query = prologue.query();
         StreamUpgrade upgrade;
         try {
