@@ -97,6 +97,8 @@ public final class ImmunityServer implements AutoCloseable {
         this.hostCheck = HostCheck.of(settings.host(), settings.limits().allowedHosts());
         this.deadlines = new RequestDeadlines(settings.limits().headerTimeout());
         OriginCheck originCheck = new OriginCheck(settings.ws().allowedOrigins(), settings.limits().allowedHosts());
+        dev.immunity.server.ws.ConnectionGuard wsPerAddress = settings.limits().maxConnectionsPerIp() > 0
+                ? new dev.immunity.server.ws.ConnectionGuard(Integer.MAX_VALUE, settings.limits().maxConnectionsPerIp()) : null;
         HttpRouting.Builder http = HttpRouting.builder()
                 .addFilter(HttpFilters.hostCheck(hostCheck))
                 .addFilter(HttpFilters.securityHeaders(settings.auth()));
@@ -125,7 +127,7 @@ public final class ImmunityServer implements AutoCloseable {
         ErrorHandling.register(http);
 
         WsRouting.Builder ws = WsRouting.builder().endpoint(WS_PATH,
-                () -> new StreamEndpoint(stream, settings.ws(), verifier, scheduler, open, clock, originCheck, this::port));
+                () -> new StreamEndpoint(stream, settings.ws(), verifier, scheduler, open, clock, originCheck, this::port, wsPerAddress));
 
         this.server = WebServer.builder()
                 .host(settings.host())

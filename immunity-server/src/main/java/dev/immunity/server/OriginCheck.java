@@ -9,7 +9,7 @@ import java.util.Set;
  * configured {@code immunity.ws.allowed-origins}; {@code https://NAME} and {@code http://NAME} for each of
  * {@code immunity.http.allowed-hosts} (the page through a proxy on the default ports); and the server's own
  * page, {@code http://HOST:PORT}, where HOST is the request's {@code Host} name (already checked by
- * {@link HostCheck}) and PORT the HTTP port. A request without {@code Origin} is not from a browser and is not
+ * {@link HostCheck}) and PORT the HTTP port or the one in {@code Host}. A request without {@code Origin} is not from a browser and is not
  * asked for one.
  */
 public final class OriginCheck {
@@ -41,6 +41,9 @@ public final class OriginCheck {
         }
         String name = HostCheck.name(hostHeader);
         String o = origin.toLowerCase(Locale.ROOT);
+        if (o.equals("http://" + hostHeader.strip().toLowerCase(Locale.ROOT))) {
+            return true; // the page of the very host:port this request came to (directly or through a proxy)
+        }
         for (int port : pagePorts) {
             if (o.equals("http://" + name + ":" + port)) {
                 return true;

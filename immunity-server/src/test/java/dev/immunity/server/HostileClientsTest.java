@@ -250,4 +250,33 @@ class HostileClientsTest {
             return out.toByteArray();
         }
     }
+
+    @Test
+    void perAddressCap_refusesTheConnectionOverIt_onBothPorts() {
+        Map<String, String> config = new HashMap<>();
+        config.put("immunity.port", "0");
+        config.put("immunity.stream-port", "0");
+        config.put("immunity.http.max-connections-per-ip", "2");
+        try (TestServer capped = new TestServer(ServerConfig.load(config, Map.of()))) {
+            for (int port : new int[] {capped.server.port(), capped.server.streamPort()}) {
+                java.net.URI uri = java.net.URI.create("ws://127.0.0.1:" + port + ImmunityServer.WS_PATH);
+                try (WsTestClient a = WsTestClient.connect(uri); WsTestClient b = WsTestClient.connect(uri)) {
+                    a.next("hello");
+                    b.next("hello");
+                    int third;
+                    try (WsTestClient c = WsTestClient.connect(uri)) {
+                        third = c.closeCode();
+                    } catch (RuntimeException e) {
+                        third = -1; // the stream port closes before the handshake
+                    }
+                    assertThat(third).as("port %d", port).isIn(-1, 1013);
+                }
+                dev.immunity.server.support.Await.await("the two connections are gone", Duration.ofSeconds(10),
+                        () -> capped.server.stream().connectionCount() == 0);
+                try (WsTestClient again = WsTestClient.connect(uri)) {
+                    assertThat(again.next("hello").path("type").asText()).isEqualTo("hello");
+                }
+            }
+        }
+    }
 }

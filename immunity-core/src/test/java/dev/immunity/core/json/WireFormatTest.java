@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
@@ -274,11 +275,18 @@ class WireFormatTest {
     }
 
     @Test
-    void parseApv_veryLongDetails_arePreserved() {
-        String details = "A".repeat(20) + "<p>".repeat(100_000);
+    void parseApv_longDetails_arePreservedUpToTheLimit_andRefusedBeyondIt() {
+        String details = "A".repeat(20) + "<p>".repeat((WireFormat.MAX_DETAILS_CHARS - 20) / 3);
         Apv apv = WireFormat.parseApv(minimalWith(n -> n.put("details", details)));
-
         assertThat(apv.details()).isEqualTo(details);
+
+        String tooLong = "A".repeat(WireFormat.MAX_DETAILS_CHARS + 1);
+        assertThatThrownBy(() -> WireFormat.parseApv(minimalWith(n -> n.put("details", tooLong))))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("details")
+                .hasMessageContaining("at most " + WireFormat.MAX_DETAILS_CHARS);
+        String longSummary = "S".repeat(WireFormat.MAX_SUMMARY_CHARS + 1);
+        assertThatThrownBy(() -> WireFormat.parseApv(minimalWith(n -> n.put("summary", longSummary))))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("summary");
     }
 
     @Test

@@ -8,20 +8,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Counts a port's open connections, in total and per client address, and says whether one more may open.
  * Thread-safe.
  */
-final class ConnectionGuard {
+public final class ConnectionGuard {
     private final int max;
     private final int maxPerAddress;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
 
     /** @param maxPerAddress 0 for no per-address cap */
-    ConnectionGuard(int max, int maxPerAddress) {
+    public ConnectionGuard(int max, int maxPerAddress) {
         this.max = max;
         this.maxPerAddress = maxPerAddress;
     }
 
     /** Counts a new connection if it is within both caps; the caller closes it otherwise. */
-    boolean tryOpen(InetAddress address) {
+    public boolean tryOpen(InetAddress address) {
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
             return false;
@@ -38,7 +38,7 @@ final class ConnectionGuard {
     }
 
     /** A counted connection closed. */
-    void closed(InetAddress address) {
+    public void closed(InetAddress address) {
         if (address == null) {
             return;
         }

@@ -44,6 +44,10 @@ public final class StreamEndpoint implements WsListener {
     private final Set<StreamEndpoint> open;
     private final InstantSource clock;
     private final dev.immunity.server.OriginCheck origins;
+    /** WebSocket sessions per client address, when {@code immunity.http.max-connections-per-ip} is set; else null. */
+    private final ConnectionGuard perAddress;
+    /** RFC 6455 §7.4.1: try again later. */
+    private static final int TRY_AGAIN_LATER = 1013;
     private final java.util.function.IntSupplier httpPort;
 
     private ConnectOptions options = ConnectOptions.fresh();
@@ -51,6 +55,7 @@ public final class StreamEndpoint implements WsListener {
     private volatile String connectionId;
     private volatile WsConnection connection;
     private volatile TokenLease lease;
+    private volatile java.net.InetAddress address;
     private StringBuilder partial;
 
     /**
@@ -59,7 +64,9 @@ public final class StreamEndpoint implements WsListener {
      */
     public StreamEndpoint(StreamManager stream, WsSettings settings, JwtVerifier verifier,
                           ScheduledExecutorService scheduler, Set<StreamEndpoint> open, InstantSource clock,
-                          dev.immunity.server.OriginCheck origins, java.util.function.IntSupplier httpPort) {
+                          dev.immunity.server.OriginCheck origins, java.util.function.IntSupplier httpPort,
+                          ConnectionGuard perAddress) {
+        this.perAddress = perAddress;
         this.origins = origins;
         this.httpPort = httpPort;
         this.stream = stream;
@@ -95,6 +102,15 @@ public final class StreamEndpoint implements WsListener {
 
     @Override
     public void onOpen(WsSession session) {
+        if (perAddress != null) {
+            java.net.InetAddress ip = session.socketContext().remotePeer().address() instanceof java.net.InetSocketAddress a
+                    ? a.getAddress() : null;
+            if (ip != null && !perAddress.tryOpen(ip)) {
+                session.close(TRY_AGAIN_LATER, "too many connections from your address (immunity.http.max-connections-per-ip)");
+                return;
+            }
+            address = ip;
+        }
         connection = new WsConnection(session);
         open.add(this);
         connectionId = stream.connect(connection, options);
@@ -183,6 +199,11 @@ public final class StreamEndpoint implements WsListener {
     }
 
     private void gone() {
+        java.net.InetAddress ip = address;
+        address = null;
+        if (ip != null) {
+            perAddress.closed(ip);
+        }
         open.remove(this);
         WsConnection c = connection;
         if (c != null) {

@@ -205,4 +205,16 @@ class AuthServerTest {
             assertThat(connection).isNotBlank();
         }
     }
+
+    @Test
+    void observeMetrics_needsTheMetricsScope_whileHealthStaysOpen() {
+        assertThat(server.get("/observe/metrics").statusCode()).isEqualTo(401);
+        assertThat(server.get("/observe/metrics", "Authorization", "Bearer " + valid()).statusCode()).isEqualTo(403);
+        Map<String, Object> withScope = claims();
+        withScope.put("scope", "immunity:read immunity:metrics");
+        assertThat(server.get("/observe/metrics", "Authorization", "Bearer "
+                + TestTokens.hs256(TestTokens.SECRET, withScope)).statusCode()).isEqualTo(200);
+        assertThat(server.get("/observe/health/ready").statusCode()).isEqualTo(200);
+        assertThat(server.get("/observe/health/live").statusCode()).isEqualTo(200);
+    }
 }
