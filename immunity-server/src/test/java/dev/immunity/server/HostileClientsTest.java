@@ -16,13 +16,9 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -118,27 +114,7 @@ class HostileClientsTest {
 
     @Test
     void aThousandMalformedRequests_addUnderAHundredLogLines_andTheServerStillAnswers() {
-        List<LogRecord> records = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (getFilter() == null || getFilter().isLoggable(r)) {
-                    synchronized (records) {
-                        records.add(r);
-                    }
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
+        dev.immunity.server.support.LogCapture capture = new dev.immunity.server.support.LogCapture(java.util.logging.Level.INFO);
         try {
             for (int i = 0; i < 500; i++) {
                 RawHttp.head(http(), "GARBAGE\r\n\r\n", Duration.ofSeconds(5));
@@ -147,9 +123,9 @@ class HostileClientsTest {
                         Duration.ofSeconds(5));
             }
         } finally {
-            root.removeHandler(capture);
+            capture.close();
         }
-        long lines = records.stream().mapToLong(r -> 1 + (r.getThrown() == null ? 0 : 20)).sum();
+        long lines = capture.records().stream().mapToLong(r -> 1 + (r.getThrown() == null ? 0 : 20)).sum();
         assertThat(lines).as("log lines, counting a stack trace as 20").isLessThan(100);
         assertThat(server.get("/api/adaptive-immunity/metrics").statusCode()).isEqualTo(200);
     }

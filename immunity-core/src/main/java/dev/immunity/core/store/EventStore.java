@@ -26,6 +26,8 @@ public final class EventStore {
     private final TreeMap<ApvKey, String> apvOrder = new TreeMap<>();
     /** Patches in least-recently-updated order (access order off; re-inserted on update). */
     private final LinkedHashMap<String, Patch> patches = new LinkedHashMap<>();
+    /** The estimated heap of the APVs held ({@link #estimateBytes}). */
+    private long apvBytes;
     /** Bumped by every change; written under the lock. */
     private volatile long version;
 
@@ -56,13 +58,15 @@ public final class EventStore {
                 return Outcome.STALE;
             }
             apvOrder.remove(new ApvKey(held.detectedAt(), held.cveId()));
+            apvBytes -= estimateBytes(held);
         }
         version++;
         apvs.put(apv.cveId(), apv);
+        apvBytes += estimateBytes(apv);
         apvOrder.put(new ApvKey(apv.detectedAt(), apv.cveId()), apv.cveId());
-        while (apvs.size() > settings.maxApvs()) {
+        while (apvs.size() > settings.maxApvs() || (apvBytes > settings.maxApvBytes() && apvs.size() > 1)) {
             var oldest = apvOrder.pollFirstEntry();
-            apvs.remove(oldest.getValue());
+            apvBytes -= estimateBytes(apvs.remove(oldest.getValue()));
         }
         return held == null ? Outcome.CREATED : Outcome.UPDATED;
     }
@@ -104,6 +108,33 @@ public final class EventStore {
      */
     public long version() {
         return version;
+    }
+
+    /**
+     * About how much heap an APV takes: its text at two bytes a character, plus a fixed share for the record, its
+     * lists and nested objects. An estimate, used only for the store's byte budget.
+     */
+    public static long estimateBytes(Apv apv) {
+        long chars = len(apv.summary()) + len(apv.details()) + len(apv.remediationNotes()) + len(apv.cveId())
+                + len(apv.recommendedStrategy()) + len(apv.sourceFeed());
+        for (String s : apv.aliases()) {
+            chars += len(s) + 16;
+        }
+        for (String s : apv.affectedServices()) {
+            chars += len(s) + 16;
+        }
+        long nested = 256L * (apv.affectedPackages().size() + apv.astGrepPatterns().size())
+                + (apv.maximusContext() == null ? 0 : 128L * apv.maximusContext().size());
+        return 1024 + 2 * chars + nested;
+    }
+
+    private static long len(String s) {
+        return s == null ? 0 : s.length();
+    }
+
+    /** The estimated heap of the APVs held now. */
+    public synchronized long apvBytes() {
+        return apvBytes;
     }
 
     /** The result of applying a patch: what happened and the state now held. */

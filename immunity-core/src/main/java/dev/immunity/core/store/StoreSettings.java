@@ -5,9 +5,22 @@ package dev.immunity.core.store;
  *
  * @param maxApvs     APVs (latest state per CVE) kept; the least recently detected are dropped first
  * @param maxPatches  patches kept; the least recently updated are dropped first
+ * @param maxApvBytes an estimate of the heap the APVs may take ({@link EventStore#estimateBytes}); beyond it the
+ *                    least recently detected are dropped too, so large APVs cannot fill the heap under the count
  */
-public record StoreSettings(int maxApvs, int maxPatches) {
+public record StoreSettings(int maxApvs, int maxPatches, long maxApvBytes) {
+    /** 256 MiB. */
+    public static final long DEFAULT_MAX_APV_BYTES = 256L * 1024 * 1024;
+
+    /** Count bounds with the default byte budget. */
+    public StoreSettings(int maxApvs, int maxPatches) {
+        this(maxApvs, maxPatches, DEFAULT_MAX_APV_BYTES);
+    }
+
     public StoreSettings {
+        if (maxApvBytes < 64 * 1024) {
+            throw new IllegalArgumentException("maxApvBytes must be at least 65536 (got " + maxApvBytes + ")");
+        }
         if (maxApvs < 1) {
             throw new IllegalArgumentException("maxApvs must be at least 1 (got " + maxApvs + ")");
         }
@@ -16,7 +29,7 @@ public record StoreSettings(int maxApvs, int maxPatches) {
         }
     }
 
-    /** 10,000 APVs, 50,000 patches. */
+    /** 10,000 APVs in at most about 256 MiB, 50,000 patches. */
     public static StoreSettings defaults() {
         return new StoreSettings(10_000, 50_000);
     }

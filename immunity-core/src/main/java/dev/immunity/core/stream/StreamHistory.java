@@ -36,6 +36,8 @@ final class StreamHistory {
 
     private final String epoch;
     private final int capacity;
+    private final long maxBytes;
+    private long bytes;
     private final ArrayDeque<Entry> entries;
     private long lastSeq;
 
@@ -45,8 +47,14 @@ final class StreamHistory {
     private final Map<String, Long> complete = new LinkedHashMap<>();
 
     StreamHistory(String epoch, int capacity) {
+        this(epoch, capacity, Long.MAX_VALUE);
+    }
+
+    /** @param maxBytes budget for the kept entries, counting each as twice its frame (the frame and the event) */
+    StreamHistory(String epoch, int capacity, long maxBytes) {
         this.epoch = epoch;
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
         this.entries = new ArrayDeque<>(Math.min(capacity, 1024));
     }
 
@@ -99,8 +107,10 @@ final class StreamHistory {
         }
         Entry e = new Entry(lastSeq, event, priority, services, partition, offset, frameWithCursor.apply(cursor()));
         entries.addLast(e);
-        if (entries.size() > capacity) {
+        bytes += 2L * e.frame().length;
+        while (entries.size() > capacity || (bytes > maxBytes && entries.size() > 1)) {
             Entry dropped = entries.removeFirst();
+            bytes -= 2L * dropped.frame().length;
             if (dropped.partition() != null) {
                 complete.merge(dropped.partition(), dropped.offset() + 1, Math::max);
             }

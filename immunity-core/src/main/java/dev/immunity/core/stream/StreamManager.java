@@ -74,7 +74,7 @@ public final class StreamManager implements AutoCloseable {
         this.metrics = metrics;
         this.settings = settings;
         this.clock = clock;
-        this.history = new StreamHistory(newEpoch(), settings.historySize());
+        this.history = new StreamHistory(newEpoch(), settings.historySize(), settings.historyMaxBytes());
         for (EventType t : EventType.values()) {
             eventsByType.put(t, new LongAdder());
         }

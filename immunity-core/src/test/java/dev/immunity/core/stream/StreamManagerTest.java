@@ -167,6 +167,26 @@ class StreamManagerTest {
     }
 
     @Test
+    void history_isBoundedInBytes_asWellAsInCount() {
+        StreamManager m = manager(StreamSettings.defaults().withHistoryMaxBytes(64 * 1024));
+        RecordingConnection first = new RecordingConnection();
+        String id = m.connect(first);
+        publishApvs(m, 1, 1);
+        await(() -> first.messages("apv").size() == 1);
+        String cursor = first.messages("apv").get(0).path("cursor").asText();
+        m.disconnect(id);
+        publishApvs(m, 2, 200); // far fewer than the 10,000 the count allows, but over 64 KiB of frames
+
+        RecordingConnection again = new RecordingConnection();
+        m.connect(again, ConnectOptions.resume(cursor));
+        await(() -> !again.messages("metrics").isEmpty());
+
+        JsonNode hello = again.messages().get(0).path("payload");
+        assertThat(hello.path("recovered").asBoolean(true)).isFalse();
+        assertThat(hello.path("reason").asText()).contains("older than the history");
+    }
+
+    @Test
     void resume_withCursorOfAnotherHistory_saysNotRecovered() {
         StreamManager m = manager();
         RecordingConnection c = new RecordingConnection();

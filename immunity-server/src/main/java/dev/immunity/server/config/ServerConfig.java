@@ -57,11 +57,13 @@ public final class ServerConfig {
             new Key("immunity.stream.queue-capacity", "4096", "messages queued per client before it is closed as too slow (4001)"),
             new Key("immunity.stream.heartbeat-interval", "30s", "heartbeat message interval"),
             new Key("immunity.stream.snapshot-apvs", "100", "recent APVs sent to a new client"),
+            new Key("immunity.stream.history-max-bytes", "134217728", "bytes of history kept for resume (each event counted as twice its frame); the oldest go first"),
             new Key("immunity.stream.max-replay-events", "2000", "most events replayed to a resuming client; further behind, it gets recovered: false and a snapshot"),
             new Key("immunity.stream.max-snapshot-bytes", "1048576", "most bytes of APVs and patches in a new client's snapshot (newest first)"),
             new Key("immunity.ws.max-fragments", "64", "stream port: most fragments one message may have (1009 beyond)"),
             new Key("immunity.stream.close-timeout", "10s", "how long a stalled client's close may take before it is dropped"),
             new Key("immunity.store.max-apvs", "10000", "APVs kept in memory"),
+            new Key("immunity.store.max-apv-bytes", "268435456", "about how much heap the APVs held may take (an estimate); beyond it the least recently detected go, as beyond max-apvs"),
             new Key("immunity.store.max-patches", "50000", "patches kept in memory"),
             new Key("immunity.metrics.mttr-basis", "merged", "what ends the MTTR clock: merged or applied"),
             new Key("immunity.kafka.bootstrap-servers", null, "Kafka bootstrap servers (host:port,…); turns Kafka mode on (serve --kafka)"),
@@ -150,7 +152,8 @@ public final class ServerConfig {
                 duration("immunity.stream.close-timeout"),
                 stream.maxBatchBytes(),
                 intValue("immunity.stream.max-replay-events", 1, 10_000_000),
-                intValue("immunity.stream.max-snapshot-bytes", 1024, Integer.MAX_VALUE));
+                intValue("immunity.stream.max-snapshot-bytes", 1024, Integer.MAX_VALUE),
+                longValue("immunity.stream.history-max-bytes", 64 * 1024));
         WsSettings ws = new WsSettings(
                 list("immunity.ws.allowed-origins"),
                 intValue("immunity.ws.max-message-bytes", 128, 16 * 1024 * 1024),
@@ -175,7 +178,8 @@ public final class ServerConfig {
                 ws,
                 stream,
                 new StoreSettings(intValue("immunity.store.max-apvs", 1, 10_000_000),
-                        intValue("immunity.store.max-patches", 1, 10_000_000)),
+                        intValue("immunity.store.max-patches", 1, 10_000_000),
+                        longValue("immunity.store.max-apv-bytes", 64 * 1024)),
                 basis,
                 auth(),
                 kafka(),
@@ -342,6 +346,19 @@ public final class ServerConfig {
             return n;
         } catch (NumberFormatException e) {
             throw new ConfigException(key + ": must be a whole number (got \"" + v + "\")");
+        }
+    }
+
+    private long longValue(String key, long min) {
+        String v = text(key).orElseThrow(() -> new ConfigException(key + ": is required"));
+        try {
+            long n = Long.parseLong(v);
+            if (n < min) {
+                throw new ConfigException(key + ": must be at least " + min + " (got " + n + ")");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": must be a whole number of bytes (got \"" + v + "\")");
         }
     }
 

@@ -9,6 +9,8 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 
 /** Filters every HTTP request goes through: security headers, and JWT auth on the API when configured. */
 public final class HttpFilters {
@@ -79,21 +81,10 @@ public final class HttpFilters {
      */
     public static Filter metricsAuth(JwtVerifier verifier, String metricsScope) {
         return (chain, req, res) -> {
-            if (!req.path().path().startsWith("/observe/metrics")) {
+            String path = req.path().path();
+            if (!path.startsWith("/observe/metrics") || authorized(verifier, req, res, metricsScope)) {
                 chain.proceed();
-                return;
             }
-            try {
-                String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-                verifier.verify(JwtVerifier.bearer(header).orElse(null)).requireScope(metricsScope);
-            } catch (AuthException e) {
-                if (e.reason() != AuthException.Reason.SCOPE) {
-                    res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-                }
-                Errors.send(req, res, Status.create(e.reason().httpStatus()), e.getMessage());
-                return;
-            }
-            chain.proceed();
         };
     }
 
@@ -104,24 +95,28 @@ public final class HttpFilters {
     public static Filter auth(JwtVerifier verifier, String triggerScope) {
         return (chain, req, res) -> {
             String path = req.path().path();
-            if (!path.startsWith("/api/") || path.equals(AuthConfigService.PATH)) {
+            if (!path.startsWith("/api/") || path.equals(AuthConfigService.PATH)
+                    || authorized(verifier, req, res, path.startsWith("/api/test/") ? triggerScope : null)) {
                 chain.proceed();
-                return;
             }
-            try {
-                String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-                VerifiedToken token = verifier.verify(JwtVerifier.bearer(header).orElse(null));
-                if (path.startsWith("/api/test/")) {
-                    token.requireScope(triggerScope);
-                }
-            } catch (AuthException e) {
-                if (e.reason() != AuthException.Reason.SCOPE) {
-                    res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-                }
-                Errors.send(req, res, Status.create(e.reason().httpStatus()), e.getMessage());
-                return;
-            }
-            chain.proceed();
         };
+    }
+
+    /** Whether the request carries a valid token (with {@code scope}, unless null); if not, the refusal is sent. */
+    private static boolean authorized(JwtVerifier verifier, ServerRequest req, ServerResponse res, String scope) {
+        try {
+            String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+            VerifiedToken token = verifier.verify(JwtVerifier.bearer(header).orElse(null));
+            if (scope != null) {
+                token.requireScope(scope);
+            }
+            return true;
+        } catch (AuthException e) {
+            if (e.reason() != AuthException.Reason.SCOPE) {
+                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+            }
+            Errors.send(req, res, Status.create(e.reason().httpStatus()), e.getMessage());
+            return false;
+        }
     }
 }

@@ -16,13 +16,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -119,27 +116,7 @@ class AuthServerTest {
     @ParameterizedTest
     @EnumSource(Transport.class)
     void websocket_tokenInTheQuery_isAccepted_andNeverLogged(Transport transport) {
-        Logger root = Logger.getLogger("");
-        Level before = root.getLevel();
-        List<LogRecord> records = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                synchronized (records) {
-                    records.add(r);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        root.addHandler(capture);
-        root.setLevel(Level.ALL);
+        dev.immunity.server.support.LogCapture capture = new dev.immunity.server.support.LogCapture(Level.ALL);
         String token = valid();
         Map<String, Object> expired = claims();
         expired.put("exp", Instant.now().minusSeconds(3600).getEpochSecond());
@@ -150,10 +127,10 @@ class AuthServerTest {
             }
             assertThat(WsTestClient.handshakeStatus(transport.ws(server, "token=" + expiredToken), Map.of())).isEqualTo(401);
         } finally {
-            root.removeHandler(capture);
-            root.setLevel(before);
+            capture.close();
         }
-        synchronized (records) {
+        {
+            List<LogRecord> records = capture.records();
             assertThat(records).isNotEmpty();
             for (LogRecord r : records) {
                 String text = String.valueOf(r.getMessage()) + " " + java.util.Arrays.toString(r.getParameters())
