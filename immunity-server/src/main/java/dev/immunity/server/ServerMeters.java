@@ -102,7 +102,10 @@ final class ServerMeters {
                     .detail("source", "kafka")
                     .detail("phase", k.phase().name().toLowerCase(java.util.Locale.ROOT))
                     .detail("broker", k.brokerUp() ? "up" : "down")
-                    .detail("dead_lettered", k.deadLettered());
+                    .detail("dead_lettered", k.deadLettered())
+                    .detail("processing_failures", k.failed())
+                    .detail("dead_letters_pending", k.deadLettersPending())
+                    .detail("dead_letter_topic", k.deadLetterError() == null ? "ok" : "failing: " + k.deadLetterError());
             if (k.lastError() != null && !k.ready()) {
                 b.detail("last_error", k.lastError());
             }

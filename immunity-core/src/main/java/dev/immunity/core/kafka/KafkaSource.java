@@ -8,6 +8,7 @@ import dev.immunity.core.json.Json;
 import dev.immunity.core.json.WireFormat;
 import dev.immunity.core.model.Event;
 import dev.immunity.core.stream.SourcePosition;
+import dev.immunity.core.stream.EventSink;
 import dev.immunity.core.stream.StreamManager;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -66,6 +67,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class KafkaSource implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(KafkaSource.class.getName());
     private static final Duration POLL = Duration.ofMillis(100);
+    /** Dead letters held while the dead-letter topic cannot be written; beyond it they are counted and logged. */
+    static final int DEAD_LETTER_BACKLOG = 10_000;
 
     /** Where the source is in its life. */
     public enum Phase { CONNECTING, REBUILDING, LIVE, STOPPED }
@@ -78,8 +81,12 @@ public final class KafkaSource implements AutoCloseable {
      * @param deadLettered records sent to the dead-letter topic
      * @param consumed     records read
      * @param lastError    the last problem seen, or null
+     * @param deadLettersPending dead letters waiting to be written (the topic is failing while this grows)
+     * @param deadLetterError    why the last dead-letter write failed, or null while writes succeed
+     * @param failed       valid records whose processing threw: dead-lettered too, and counted here
      */
-    public record Status(Phase phase, boolean brokerUp, long deadLettered, long consumed, String lastError) {
+    public record Status(Phase phase, boolean brokerUp, long deadLettered, long consumed, String lastError,
+                         int deadLettersPending, String deadLetterError, long failed) {
         /** Ready to serve current data: live and the broker answering. */
         public boolean ready() {
             return phase == Phase.LIVE && brokerUp;
@@ -87,13 +94,20 @@ public final class KafkaSource implements AutoCloseable {
     }
 
     private final KafkaSettings settings;
-    private final StreamManager stream;
+    private final EventSink stream;
     private final InstantSource clock;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final Admin admin;
     private final Thread thread;
     private final LongAdder deadLettered = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder deadLettersDropped = new LongAdder();
+    /** Dead letters waiting for the DLQ writer: the consumer never waits for the dead-letter topic. */
+    private final java.util.concurrent.LinkedBlockingDeque<ProducerRecord<String, byte[]>> deadLetters =
+            new java.util.concurrent.LinkedBlockingDeque<>(DEAD_LETTER_BACKLOG);
+    private final Thread dlqThread;
+    private volatile String deadLetterError;
     private final IngestLimits limits;
     private final LongAdder consumed = new LongAdder();
 
@@ -113,7 +127,7 @@ public final class KafkaSource implements AutoCloseable {
     }
 
     /** @param limits the largest APV and patch record accepted; larger ones are dead-lettered unread */
-    public KafkaSource(KafkaSettings settings, IngestLimits limits, StreamManager stream, InstantSource clock) {
+    public KafkaSource(KafkaSettings settings, IngestLimits limits, EventSink stream, InstantSource clock) {
         this.limits = limits;
         this.settings = settings;
         this.stream = stream;
@@ -122,11 +136,13 @@ public final class KafkaSource implements AutoCloseable {
         this.producer = new KafkaProducer<>(producerConfig(settings), new StringSerializer(), new ByteArraySerializer());
         this.admin = Admin.create(adminConfig(settings));
         this.thread = Thread.ofPlatform().name("immunity-kafka").daemon(true).unstarted(this::run);
+        this.dlqThread = Thread.ofPlatform().name("immunity-kafka-dlq").daemon(true).unstarted(this::writeDeadLetters);
     }
 
     /** Starts reading (on its own thread). Returns at once, broker or not. */
     public void start() {
         thread.start();
+        dlqThread.start();
     }
 
     /** Stops reading and closes the clients. */
@@ -138,6 +154,17 @@ public final class KafkaSource implements AutoCloseable {
             thread.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        dlqThread.interrupt();
+        try {
+            dlqThread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!deadLetters.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "Kafka: " + deadLetters.size() + " dead letters not written to "
+                    + settings.dlqTopic() + " at shutdown; their records are re-read and dead-lettered again only"
+                    + " when this consumer group rebuilds from before them");
         }
         producer.close(Duration.ofSeconds(5));
         admin.close(Duration.ofSeconds(5));
@@ -164,7 +191,8 @@ public final class KafkaSource implements AutoCloseable {
             }
         }
         boolean up = System.nanoTime() - brokerSeenAtNanos <= TimeUnit.SECONDS.toNanos(3);
-        return new Status(phase, up, deadLettered.sum(), consumed.sum(), lastError);
+        return new Status(phase, up, deadLettered.sum(), consumed.sum(), lastError, deadLetters.size(),
+                deadLetterError, failed.sum());
     }
 
     /** Records sent to the dead-letter topic so far. */
@@ -357,10 +385,25 @@ public final class KafkaSource implements AutoCloseable {
             stream.skip(position);
             return;
         }
-        stream.publish(event, position);
+        try {
+            stream.publish(event, position);
+        } catch (RuntimeException e) {
+            // A valid record that a later step could not handle (a bug, an unforeseen case): it is dead-lettered
+            // for replay and counted, and the rest of the batch goes on. It never takes its batch down with it.
+            failed.increment();
+            LOG.log(System.Logger.Level.ERROR, "Kafka: record " + r.topic() + "-" + r.partition() + "@" + r.offset()
+                    + " could not be processed; dead-lettered", e);
+            if (r.offset() >= deadLetteredBefore.getOrDefault(tp, 0L)) {
+                deadLetter(r, json, "could not be processed: " + rootMessage(e));
+            }
+            stream.skip(position);
+        }
     }
 
-    /** Sends a record that is not a valid event to the dead-letter topic, retrying until it is written. */
+    /**
+     * Queues a record that is not a valid event (or could not be processed) for the dead-letter topic. The DLQ
+     * writer thread writes it; the consumer goes on at once, whatever the state of that topic.
+     */
     private void deadLetter(ConsumerRecord<byte[], byte[]> r, JsonNode parsed, String error) {
         deadLettered.increment();
         String cveId = WireFormat.cveIdOf(parsed);
@@ -369,21 +412,49 @@ public final class KafkaSource implements AutoCloseable {
         dlq.put("error", error);
         dlq.put("failed_at", clock.instant().toString());
         dlq.put("topic", r.topic());
+        dlq.put("partition", r.partition());
+        dlq.put("offset", r.offset());
         dlq.put("cve_id", cveId);
-        LOG.log(System.Logger.Level.WARNING, "Kafka: invalid record " + r.topic() + "-" + r.partition() + "@" + r.offset()
-                + " sent to " + settings.dlqTopic() + ": " + error);
+        String where = r.topic() + "-" + r.partition() + "@" + r.offset();
+        LOG.log(System.Logger.Level.WARNING, "Kafka: invalid record " + where + " sent to " + settings.dlqTopic()
+                + ": " + error);
+        ProducerRecord<String, byte[]> letter = new ProducerRecord<>(settings.dlqTopic(), cveId,
+                Json.write(dlq).getBytes(StandardCharsets.UTF_8));
+        if (!deadLetters.offerLast(letter)) {
+            deadLettersDropped.increment();
+            LOG.log(System.Logger.Level.ERROR, "Kafka: dead letter for " + where + " dropped: " + DEAD_LETTER_BACKLOG
+                    + " already wait for " + settings.dlqTopic() + " (" + deadLetterError + "); " + deadLettersDropped.sum()
+                    + " dropped so far");
+        }
+    }
+
+    /** The DLQ writer: writes queued dead letters in order, each once; while the topic fails, retries with backoff. */
+    private void writeDeadLetters() {
         long backoffMs = 200;
-        while (running) {
+        while (running || !deadLetters.isEmpty()) {
+            ProducerRecord<String, byte[]> letter;
             try {
-                send(settings.dlqTopic(), cveId, dlq).get(10, TimeUnit.SECONDS);
-                return;
+                letter = deadLetters.takeFirst();
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
                 return;
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                lastError = "dead-letter write failed: " + rootMessage(e);
-                LOG.log(System.Logger.Level.WARNING, "Kafka: " + lastError + "; retrying");
-                sleep(backoffMs);
+            }
+            try {
+                producer.send(letter).get(); // bounded by the producer's delivery timeout
+                deadLetterError = null;
+                backoffMs = 200;
+            } catch (InterruptedException e) {
+                deadLetters.offerFirst(letter);
+                return;
+            } catch (ExecutionException | RuntimeException e) {
+                deadLetters.offerFirst(letter); // not written: first in line again
+                deadLetterError = rootMessage(e);
+                LOG.log(System.Logger.Level.WARNING, "Kafka: writing to " + settings.dlqTopic() + " failed ("
+                        + deadLetterError + "); " + deadLetters.size() + " dead letters wait; retrying in " + backoffMs + " ms");
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException ie) {
+                    return;
+                }
                 backoffMs = Math.min(backoffMs * 2, 5_000);
             }
         }

@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Lifecycle: {@link #start()} starts the heartbeat and the metrics broadcast; {@link #stop()} closes
  * every client with {@link CloseCodes#GOING_AWAY}.
  */
-public final class StreamManager implements AutoCloseable {
+public final class StreamManager implements AutoCloseable, EventSink {
     private static final System.Logger LOG = System.getLogger(StreamManager.class.getName());
 
     private final EventStore store;
@@ -214,6 +214,7 @@ public final class StreamManager implements AutoCloseable {
      * @param position where the event was read; null for events published by code
      * @return whether the event was new and was sent
      */
+    @Override
     public boolean publish(Event event, SourcePosition position) {
         synchronized (publishLock) {
             if (position != null && history.seen(position.partition(), position.offset())) {
@@ -257,6 +258,7 @@ public final class StreamManager implements AutoCloseable {
      * Records that a source record produced no event (it was invalid and went to the dead-letter topic),
      * so cursors move past it.
      */
+    @Override
     public void skip(SourcePosition position) {
         synchronized (publishLock) {
             history.skip(position.partition(), position.offset());
@@ -269,6 +271,7 @@ public final class StreamManager implements AutoCloseable {
      *
      * @param topicsFingerprint identifies the topics, so cursors of other topics are refused
      */
+    @Override
     public void assign(String topicsFingerprint, Map<String, Long> startOffsets) {
         synchronized (publishLock) {
             history.assign(topicsFingerprint, startOffsets);
