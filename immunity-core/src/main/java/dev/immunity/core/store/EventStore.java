@@ -24,6 +24,10 @@ public final class EventStore {
     private final Map<String, Apv> apvs = new HashMap<>();
     /** CVE ids by (detection time, id), for newest-first listing and eviction. */
     private final TreeMap<ApvKey, String> apvOrder = new TreeMap<>();
+    /** The held APVs that are closed (a merged patch), in the same order: evicted before any open one. */
+    private final TreeMap<ApvKey, String> closedOrder = new TreeMap<>();
+    /** CVEs with a merged patch, oldest closure first (also those whose APV is not held, or not yet). */
+    private final java.util.LinkedHashSet<String> closedCves = new java.util.LinkedHashSet<>();
     /** Patches in least-recently-updated order (access order off; re-inserted on update). */
     private final LinkedHashMap<String, Patch> patches = new LinkedHashMap<>();
     /** The estimated heap of the APVs held ({@link #estimateBytes}). */
@@ -57,18 +61,63 @@ public final class EventStore {
             if (versionTime(apv).isBefore(versionTime(held))) {
                 return Outcome.STALE;
             }
-            apvOrder.remove(new ApvKey(held.detectedAt(), held.cveId()));
+            ApvKey old = new ApvKey(held.detectedAt(), held.cveId());
+            apvOrder.remove(old);
+            closedOrder.remove(old);
             apvBytes -= estimateBytes(held);
         }
         version++;
         apvs.put(apv.cveId(), apv);
         apvBytes += estimateBytes(apv);
-        apvOrder.put(new ApvKey(apv.detectedAt(), apv.cveId()), apv.cveId());
-        while (apvs.size() > settings.maxApvs() || (apvBytes > settings.maxApvBytes() && apvs.size() > 1)) {
-            var oldest = apvOrder.pollFirstEntry();
-            apvBytes -= estimateBytes(apvs.remove(oldest.getValue()));
+        ApvKey key = new ApvKey(apv.detectedAt(), apv.cveId());
+        apvOrder.put(key, apv.cveId());
+        if (closedCves.contains(apv.cveId())) {
+            closedOrder.put(key, apv.cveId());
         }
+        evictApvs();
         return held == null ? Outcome.CREATED : Outcome.UPDATED;
+    }
+
+    /**
+     * Keeps the store within its bounds. Closed APVs (a merged patch) go first, oldest detected first; open ones
+     * stay even beyond {@code maxApvs}, so an open vulnerability never drops out of the API, unless the byte budget
+     * (the hard bound on memory) leaves no other choice.
+     */
+    private void evictApvs() {
+        while (true) {
+            boolean overCount = apvs.size() > settings.maxApvs();
+            boolean overBytes = apvBytes > settings.maxApvBytes() && apvs.size() > 1;
+            if (!overCount && !overBytes) {
+                return;
+            }
+            Map.Entry<ApvKey, String> victim = closedOrder.firstEntry();
+            if (victim == null) {
+                if (!overBytes) {
+                    return;
+                }
+                victim = apvOrder.firstEntry();
+            }
+            apvOrder.remove(victim.getKey());
+            closedOrder.remove(victim.getKey());
+            apvBytes -= estimateBytes(apvs.remove(victim.getValue()));
+        }
+    }
+
+    /** Notes that a CVE has a merged patch: its APV is closed, and may make room for open ones. */
+    private void closed(String cveId) {
+        if (!closedCves.add(cveId)) {
+            return;
+        }
+        if (closedCves.size() > 2L * (settings.maxApvs() + settings.maxPatches())) {
+            var it = closedCves.iterator(); // the oldest closure; its APV, if still held, stays closed in closedOrder
+            it.next();
+            it.remove();
+        }
+        Apv held = apvs.get(cveId);
+        if (held != null) {
+            closedOrder.put(new ApvKey(held.detectedAt(), cveId), cveId);
+            evictApvs();
+        }
     }
 
     /**
@@ -94,6 +143,9 @@ public final class EventStore {
         }
         version++;
         patches.put(patch.patchId(), patch);
+        if (patch.status() == dev.immunity.core.model.PatchStatus.MERGED) {
+            closed(patch.cveId());
+        }
         if (patches.size() > settings.maxPatches()) {
             var it = patches.entrySet().iterator();
             it.next();

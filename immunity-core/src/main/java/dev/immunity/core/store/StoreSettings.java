@@ -3,7 +3,8 @@ package dev.immunity.core.store;
 /**
  * Bounds of the {@link EventStore}.
  *
- * @param maxApvs     APVs (latest state per CVE) kept; the least recently detected are dropped first
+ * @param maxApvs     APVs (latest state per CVE) kept: beyond it, closed ones (with a merged patch) are dropped,
+ *                    least recently detected first; open ones are kept even beyond it
  * @param maxPatches  patches kept; the least recently updated are dropped first
  * @param maxApvBytes an estimate of the heap the APVs may take ({@link EventStore#estimateBytes}); beyond it the
  *                    least recently detected are dropped too, so large APVs cannot fill the heap under the count

@@ -54,4 +54,29 @@ class EventStoreBudgetTest {
         assertThat(store.apvBytes()).isEqualTo(EventStore.estimateBytes(store.apv("CVE-2026-0001").orElseThrow()))
                 .isLessThan(one);
     }
+
+    @Test
+    void openApvs_areNeverEvictedForClosedOnes_andStayBeyondTheCount() {
+        EventStore store = new EventStore(new StoreSettings(100, 10_000));
+        for (int i = 0; i < 5_000; i++) {
+            Apv apv = TestEvents.apv(String.format("CVE-2026-%05d", i), Priority.HIGH, T0.plusSeconds(i));
+            store.apply(apv);
+            if (i % 50 != 0) { // 100 stay open: every fiftieth
+                store.apply(TestEvents.patch("PATCH-" + i, apv.cveId(), dev.immunity.core.model.PatchStatus.MERGED,
+                        T0.plusSeconds(i + 1)));
+            }
+        }
+        for (int i = 0; i < 5_000; i += 50) {
+            assertThat(store.apv(String.format("CVE-2026-%05d", i))).as("open APV %d", i).isPresent();
+        }
+        assertThat(store.apvCount()).isEqualTo(100); // every open one; the closed ones made room
+
+        // A merged patch arriving for an old open APV closes it: the next APV may push it out.
+        store.apply(TestEvents.patch("PATCH-LATE", "CVE-2026-00000", dev.immunity.core.model.PatchStatus.MERGED,
+                T0.plusSeconds(9_000)));
+        assertThat(store.apvCount()).isEqualTo(100);
+        store.apply(TestEvents.apv("CVE-2026-09999", Priority.LOW, T0.plusSeconds(10_000)));
+        assertThat(store.apv("CVE-2026-00000")).isEmpty();
+        assertThat(store.apv("CVE-2026-09999")).isPresent();
+    }
 }

@@ -62,7 +62,7 @@ public final class ServerConfig {
             new Key("immunity.stream.max-snapshot-bytes", "1048576", "most bytes of APVs and patches in a new client's snapshot (newest first)"),
             new Key("immunity.ws.max-fragments", "64", "stream port: most fragments one message may have (1009 beyond)"),
             new Key("immunity.stream.close-timeout", "10s", "how long a stalled client's close may take before it is dropped"),
-            new Key("immunity.store.max-apvs", "10000", "APVs kept in memory"),
+            new Key("immunity.store.max-apvs", "10000", "APVs kept in memory: beyond it the oldest closed ones (merged) go; open ones always stay (within max-apv-bytes)"),
             new Key("immunity.store.max-apv-bytes", "268435456", "about how much heap the APVs held may take (an estimate); beyond it the least recently detected go, as beyond max-apvs"),
             new Key("immunity.store.max-patches", "50000", "patches kept in memory"),
             new Key("immunity.metrics.mttr-basis", "merged", "what ends the MTTR clock: merged or applied"),

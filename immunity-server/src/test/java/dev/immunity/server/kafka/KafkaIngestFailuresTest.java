@@ -200,4 +200,40 @@ class KafkaIngestFailuresTest {
             assertThat(letters.get(0)).contains("CVE-2024-77700");
         }
     }
+
+    @Test
+    void openApvs_areAllServedAfterARebuildOfFarMoreApvsThanTheStoreHolds() {
+        String prefix = TestKafka.uniquePrefix();
+        String apvTopic = prefix + "apv";
+        String patchTopic = prefix + "patches";
+        List<String> open = new ArrayList<>();
+        try (KafkaProducer<String, String> p = kafka.producer()) {
+            for (int i = 0; i < 5_000; i++) {
+                String cve = String.format("CVE-2025-%05d", i);
+                p.send(new ProducerRecord<>(apvTopic, cve, apv(cve)));
+                if (i % 50 == 0) {
+                    open.add(cve);
+                } else {
+                    p.send(new ProducerRecord<>(patchTopic, cve, WireFormatPatches.patch(cve, "merged").toString()));
+                }
+            }
+            p.flush();
+        }
+        Map<String, String> config = new java.util.HashMap<>();
+        config.put("immunity.port", "0");
+        config.put("immunity.store.max-apvs", "1000");
+        config.put("immunity.kafka.bootstrap-servers", kafka.bootstrapServers());
+        config.put("immunity.kafka.apv-topic", apvTopic);
+        config.put("immunity.kafka.patches-topic", patchTopic);
+        config.put("immunity.kafka.dlq-topic", prefix + "dlq");
+        config.put("immunity.kafka.group-id", "g-" + UUID.randomUUID());
+        try (TestServer server = new TestServer(dev.immunity.server.config.ServerConfig.load(config, Map.of()))) {
+            await("rebuilt", Duration.ofSeconds(90), () -> server.server.kafka().orElseThrow().status().ready());
+            for (String cve : open) {
+                assertThat(server.get("/api/adaptive-immunity/apvs/" + cve).statusCode()).as(cve).isEqualTo(200);
+            }
+            assertThat(server.server.store().apvCount()).isEqualTo(1000);
+            assertThat(server.server.kafka().orElseThrow().status().deadLettered()).isZero();
+        }
+    }
 }
