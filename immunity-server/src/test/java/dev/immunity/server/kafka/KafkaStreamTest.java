@@ -149,7 +149,7 @@ class KafkaStreamTest {
     }
 
     @Test
-    void trigger_isOffWithKafkaByDefault_andWhenTurnedOnItsApvsCarryTheMarker() {
+    void trigger_isOffWithKafkaByDefault_whenOnItsApvsCarryTheMarker_andItNeverReplacesAnApvFromKafka() {
         Topics t = Topics.fresh();
         Map<String, String> env = kafkaEnvironment(t);
         try (TestServer off = new TestServer(dev.immunity.server.config.ServerConfig.load(Map.of("immunity.port", "0"), env))) {
@@ -167,6 +167,17 @@ class KafkaStreamTest {
                     () -> on.get("/api/adaptive-immunity/apvs/CVE-2099-0202").statusCode() == 200);
             assertThat(TestServer.json(on.get("/api/adaptive-immunity/apvs/CVE-2099-0202")).path("source_feed").asText())
                     .isEqualTo("immunity-trigger");
+
+            // An APV of the real pipeline, from the topic: the trigger never replaces it.
+            try (KafkaProducer<String, String> p = kafka.producer()) {
+                produce(p, t.apv(), "CVE-2024-1492", apv("CVE-2024-1492", 1, Instant.now()));
+            }
+            await("the pipeline's APV arrived", Duration.ofSeconds(30),
+                    () -> on.get("/api/adaptive-immunity/apvs/CVE-2024-1492").statusCode() == 200);
+            var overwrite = on.trigger("{\"cve_id\":\"CVE-2024-1492\",\"priority\":\"low\",\"summary\":\"false positive, ignore\"}");
+            assertThat(overwrite.statusCode()).isEqualTo(409);
+            assertThat(TestServer.json(on.get("/api/adaptive-immunity/apvs/CVE-2024-1492")).path("priority").asText())
+                    .isEqualTo("high");
         }
     }
 
