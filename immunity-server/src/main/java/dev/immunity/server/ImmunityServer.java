@@ -152,7 +152,7 @@ public final class ImmunityServer implements AutoCloseable {
                 .addFeature(ObserveFeature.builder()
                         .addObserver(HealthObserver.builder()
                                 .details(true)
-                                .addCheck(ServerMeters.streamHealth(stream, kafka))
+                                .addCheck(ServerMeters.streamHealth(stream, kafka, store))
                                 .addChecks(redis == null ? new io.helidon.health.HealthCheck[0]
                                         : new io.helidon.health.HealthCheck[] {ServerMeters.redisHealth(redis, redisSource)})
                                 .addChecks(verifier == null ? new io.helidon.health.HealthCheck[0]
@@ -284,7 +284,7 @@ public final class ImmunityServer implements AutoCloseable {
                         + e.getMessage(), e);
             }
         }
-        ServerMeters.add(s.stream, s.kafka); // after start: the metrics feature has set up the registry
+        ServerMeters.add(s.stream, s.kafka, s.store); // after start: the metrics feature has set up the registry
         if (s.kafka != null) {
             s.kafka.start(); // after the web server: REST and WebSocket serve even while Kafka is down
         }
@@ -387,6 +387,6 @@ public final class ImmunityServer implements AutoCloseable {
         }
         scheduler.shutdownNow();
         server.stop();
-        ServerMeters.remove(stream, kafka);
+        ServerMeters.remove(stream, kafka, store);
     }
 }

@@ -26,13 +26,15 @@ import java.util.function.ToLongFunction;
 final class ServerMeters {
     private static final Set<StreamManager> LIVE = new CopyOnWriteArraySet<>();
     private static final Set<KafkaSource> SOURCES = new CopyOnWriteArraySet<>();
+    private static final Set<dev.immunity.core.store.EventStore> STORES = new CopyOnWriteArraySet<>();
     private static volatile boolean registered;
 
     private ServerMeters() {
     }
 
     /** Counts a started server's stream in the meters (registering them on first use). */
-    static void add(StreamManager stream, KafkaSource kafka) {
+    static void add(StreamManager stream, KafkaSource kafka, dev.immunity.core.store.EventStore store) {
+        STORES.add(store);
         LIVE.add(stream);
         if (kafka != null) {
             SOURCES.add(kafka);
@@ -41,7 +43,8 @@ final class ServerMeters {
     }
 
     /** Stops counting a stopped server's stream. */
-    static void remove(StreamManager stream, KafkaSource kafka) {
+    static void remove(StreamManager stream, KafkaSource kafka, dev.immunity.core.store.EventStore store) {
+        STORES.remove(store);
         LIVE.remove(stream);
         if (kafka != null) {
             SOURCES.remove(kafka);
@@ -72,6 +75,9 @@ final class ServerMeters {
         registry.getOrCreate(FunctionalCounter.builder("immunity_kafka_records", SOURCES,
                         sources -> sources.stream().mapToLong(k -> k.consumed()).sum())
                 .description("Kafka records read"));
+        registry.getOrCreate(FunctionalCounter.builder("immunity_store_evicted_open", STORES,
+                        stores -> stores.stream().mapToLong(st -> st.evictedOpen()).sum())
+                .description("Open APVs evicted because open ones alone were over immunity.store.max-apvs or max-apv-bytes"));
         registered = true;
     }
 
@@ -91,9 +97,14 @@ final class ServerMeters {
      * Readiness: the stream serves; with Kafka, the source must also have rebuilt its state and reach the
      * cluster (DOWN otherwise, with the reason in the details; REST and WebSocket keep serving meanwhile).
      */
-    static HealthCheck streamHealth(StreamManager stream, KafkaSource kafka) {
+    static HealthCheck streamHealth(StreamManager stream, KafkaSource kafka, dev.immunity.core.store.EventStore store) {
         return readiness(kafka == null ? "stream" : "kafka", () -> {
-            var b = HealthCheckResponse.builder().detail("connections", stream.connectionCount());
+            var b = HealthCheckResponse.builder().detail("connections", stream.connectionCount())
+                    .detail("apvs_held", store.apvCount());
+            if (store.evictedOpen() > 0) {
+                b.detail("warning", store.evictedOpen() + " open APVs were evicted: the store is full of open ones;"
+                        + " raise immunity.store.max-apvs or immunity.store.max-apv-bytes");
+            }
             if (kafka == null) {
                 return b.status(true).detail("source", "in-memory").build();
             }
@@ -101,6 +112,7 @@ final class ServerMeters {
             b.status(k.ready())
                     .detail("source", "kafka")
                     .detail("phase", k.phase().name().toLowerCase(java.util.Locale.ROOT))
+                    .detail("rebuild", kafka.rebuildProgress() == null ? "done" : kafka.rebuildProgress())
                     .detail("broker", k.brokerUp() ? "up" : "down")
                     .detail("dead_lettered", k.deadLettered())
                     .detail("processing_failures", k.failed())
@@ -135,7 +147,8 @@ final class ServerMeters {
                     .detail("redis", st.redisUp() ? "up" : "down")
                     .detail("phase", st.phase().name().toLowerCase(java.util.Locale.ROOT))
                     .detail("queued", st.queued())
-                    .detail("dropped", st.dropped());
+                    .detail("dropped", st.dropped())
+                    .detail("skipped", st.skipped());
             if (!st.ready() && st.lastError() != null) {
                 b.detail("last_error", st.lastError());
             }

@@ -108,6 +108,9 @@ public final class KafkaSource implements AutoCloseable {
             new java.util.concurrent.LinkedBlockingDeque<>(DEAD_LETTER_BACKLOG);
     private final Thread dlqThread;
     private volatile String deadLetterError;
+    /** Records to read to rebuild the state, and the count of records read when the rebuild began. */
+    private volatile long rebuildTotal;
+    private volatile long rebuildBase;
     private final IngestLimits limits;
     private final LongAdder consumed = new LongAdder();
 
@@ -193,6 +196,17 @@ public final class KafkaSource implements AutoCloseable {
         boolean up = System.nanoTime() - brokerSeenAtNanos <= TimeUnit.SECONDS.toNanos(3);
         return new Status(phase, up, deadLettered.sum(), consumed.sum(), lastError, deadLetters.size(),
                 deadLetterError, failed.sum());
+    }
+
+    /**
+     * How far the rebuild has come, for readiness: {@code "read N of M records"} while rebuilding (N can pass M a
+     * little, as records keep arriving), else null.
+     */
+    public String rebuildProgress() {
+        if (phase != Phase.REBUILDING) {
+            return null;
+        }
+        return "read " + (consumed.sum() - rebuildBase) + " of " + rebuildTotal + " records";
     }
 
     /** Records sent to the dead-letter topic so far. */
@@ -344,6 +358,12 @@ public final class KafkaSource implements AutoCloseable {
             startByName.put(found.get(tp), start.get(tp));
         }
         stream.assign(fingerprint(settings), startByName);
+        long toRead = 0;
+        for (TopicPartition tp : all) {
+            toRead += Math.max(0, end.get(tp) - start.get(tp));
+        }
+        rebuildTotal = toRead;
+        rebuildBase = consumed.sum();
         names.putAll(found);
         phase = caughtUp() ? Phase.LIVE : Phase.REBUILDING;
         LOG.log(System.Logger.Level.INFO, "Kafka: reading " + all.size() + " partitions of " + settings.apvTopic()

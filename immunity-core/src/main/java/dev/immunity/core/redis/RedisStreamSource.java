@@ -65,9 +65,11 @@ public final class RedisStreamSource implements AutoCloseable {
      * @param consumed  stream entries read
      * @param queued    events waiting in the outbox for Redis
      * @param dropped   events dropped from a full outbox (delivered locally only)
+     * @param skipped   stream entries that were invalid or could not be processed: counted, logged, skipped
      * @param lastError the last problem seen, or null
      */
-    public record Status(Phase phase, boolean redisUp, long consumed, int queued, long dropped, String lastError) {
+    public record Status(Phase phase, boolean redisUp, long consumed, int queued, long dropped, String lastError,
+                         long skipped) {
         /** Live and reading. */
         public boolean ready() {
             return phase == Phase.LIVE && redisUp;
@@ -99,6 +101,8 @@ public final class RedisStreamSource implements AutoCloseable {
     private final java.util.Set<String> awaitingReadBack = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
     private final LongAdder consumed = new LongAdder();
     private final LongAdder dropped = new LongAdder();
+    /** Entries that were invalid or could not be processed: skipped, counted and logged. */
+    private final LongAdder invalid = new LongAdder();
     private volatile boolean running = true;
     private volatile Phase phase = Phase.CONNECTING;
     private volatile boolean readerUp;
@@ -146,7 +150,7 @@ public final class RedisStreamSource implements AutoCloseable {
             queued = outbox.size();
         }
         return new Status(phase, readerUp && link.up(), consumed.sum(), queued, dropped.sum(),
-                lastError != null ? lastError : link.lastError());
+                lastError != null ? lastError : link.lastError(), invalid.sum());
     }
 
     /**
@@ -345,14 +349,25 @@ public final class RedisStreamSource implements AutoCloseable {
             }
             event = decode(new Pending(type, data), Instant.ofEpochMilli(offset >>> SEQ_BITS));
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Redis: invalid stream entry " + m.getId() + " ignored: " + e.getMessage());
+            invalid.increment();
+            LOG.log(System.Logger.Level.WARNING, "Redis: invalid entry " + m.getId() + " of " + settings.streamKey()
+                    + " skipped (" + invalid.sum() + " so far): " + e.getMessage());
             stream.skip(position);
             return;
         }
-        boolean sent = stream.publish(event, position);
-        if (!sent && awaitingReadBack.remove(body.get("data"))) {
-            // Ours, from the outbox: this instance's clients had it when it happened; now cursors cover it too.
-            stream.placed(event, position);
+        try {
+            boolean sent = stream.publish(event, position);
+            if (!sent && awaitingReadBack.remove(body.get("data"))) {
+                // Ours, from the outbox: this instance's clients had it when it happened; now cursors cover it too.
+                stream.placed(event, position);
+            }
+        } catch (RuntimeException e) {
+            // A valid entry that a later step could not handle: counted, logged with where it is, and skipped, so
+            // the entries after it are still delivered and cursors move past it.
+            invalid.increment();
+            LOG.log(System.Logger.Level.ERROR, "Redis: entry " + m.getId() + " of " + settings.streamKey()
+                    + " could not be processed and was skipped (" + invalid.sum() + " so far)", e);
+            stream.skip(position);
         }
     }
 

@@ -32,6 +32,8 @@ public final class EventStore {
     private final LinkedHashMap<String, Patch> patches = new LinkedHashMap<>();
     /** The estimated heap of the APVs held ({@link #estimateBytes}). */
     private long apvBytes;
+    private long evictedOpen;
+    private static final System.Logger LOG = System.getLogger(EventStore.class.getName());
     /** Bumped by every change; written under the lock. */
     private volatile long version;
 
@@ -79,9 +81,9 @@ public final class EventStore {
     }
 
     /**
-     * Keeps the store within its bounds. Closed APVs (a merged patch) go first, oldest detected first; open ones
-     * stay even beyond {@code maxApvs}, so an open vulnerability never drops out of the API, unless the byte budget
-     * (the hard bound on memory) leaves no other choice.
+     * Keeps the store within its bounds. Closed APVs (a merged patch) go first, oldest detected first, so an open
+     * vulnerability never makes room for a closed one. Only when open APVs alone are over the bounds does the oldest
+     * open one go: counted ({@link #evictedOpen()}) and logged.
      */
     private void evictApvs() {
         while (true) {
@@ -92,10 +94,12 @@ public final class EventStore {
             }
             Map.Entry<ApvKey, String> victim = closedOrder.firstEntry();
             if (victim == null) {
-                if (!overBytes) {
-                    return;
+                victim = apvOrder.firstEntry(); // open APVs alone are over the bounds: the oldest open one goes
+                evictedOpen++;
+                if (evictedOpen == 1 || evictedOpen % 1000 == 0) {
+                    LOG.log(System.Logger.Level.WARNING, "store full of open APVs: " + evictedOpen + " open APV(s) evicted"
+                            + " so far, the oldest first (raise immunity.store.max-apvs or immunity.store.max-apv-bytes)");
                 }
-                victim = apvOrder.firstEntry();
             }
             apvOrder.remove(victim.getKey());
             closedOrder.remove(victim.getKey());
@@ -182,6 +186,11 @@ public final class EventStore {
 
     private static long len(String s) {
         return s == null ? 0 : s.length();
+    }
+
+    /** Open APVs evicted because open ones alone were over the store's bounds. */
+    public synchronized long evictedOpen() {
+        return evictedOpen;
     }
 
     /** The estimated heap of the APVs held now. */

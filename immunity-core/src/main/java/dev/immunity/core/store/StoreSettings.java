@@ -3,8 +3,8 @@ package dev.immunity.core.store;
 /**
  * Bounds of the {@link EventStore}.
  *
- * @param maxApvs     APVs (latest state per CVE) kept: beyond it, closed ones (with a merged patch) are dropped,
- *                    least recently detected first; open ones are kept even beyond it
+ * @param maxApvs     APVs (latest state per CVE) kept: beyond it, closed ones (with a merged patch) are dropped
+ *                    first, least recently detected first; an open one only when open ones alone are over it
  * @param maxPatches  patches kept; the least recently updated are dropped first
  * @param maxApvBytes an estimate of the heap the APVs may take ({@link EventStore#estimateBytes}); beyond it the
  *                    least recently detected are dropped too, so large APVs cannot fill the heap under the count
@@ -30,8 +30,8 @@ public record StoreSettings(int maxApvs, int maxPatches, long maxApvBytes) {
         }
     }
 
-    /** 10,000 APVs in at most about 256 MiB, 50,000 patches. */
+    /** 100,000 APVs in at most about 256 MiB, 400,000 patches: a large organisation's backlog. */
     public static StoreSettings defaults() {
-        return new StoreSettings(10_000, 50_000);
+        return new StoreSettings(100_000, 400_000);
     }
 }

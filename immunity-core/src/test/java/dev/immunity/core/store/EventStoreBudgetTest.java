@@ -70,6 +70,7 @@ class EventStoreBudgetTest {
             assertThat(store.apv(String.format("CVE-2026-%05d", i))).as("open APV %d", i).isPresent();
         }
         assertThat(store.apvCount()).isEqualTo(100); // every open one; the closed ones made room
+        assertThat(store.evictedOpen()).isZero();
 
         // A merged patch arriving for an old open APV closes it: the next APV may push it out.
         store.apply(TestEvents.patch("PATCH-LATE", "CVE-2026-00000", dev.immunity.core.model.PatchStatus.MERGED,
@@ -78,5 +79,17 @@ class EventStoreBudgetTest {
         store.apply(TestEvents.apv("CVE-2026-09999", Priority.LOW, T0.plusSeconds(10_000)));
         assertThat(store.apv("CVE-2026-00000")).isEmpty();
         assertThat(store.apv("CVE-2026-09999")).isPresent();
+    }
+
+    @Test
+    void openApvsAloneOverTheCount_evictTheOldestOpen_andCountIt() {
+        EventStore store = new EventStore(new StoreSettings(10, 100));
+        for (int i = 0; i < 15; i++) {
+            store.apply(TestEvents.apv(String.format("CVE-2026-%05d", i), Priority.HIGH, T0.plusSeconds(i)));
+        }
+        assertThat(store.apvCount()).isEqualTo(10);
+        assertThat(store.evictedOpen()).isEqualTo(5);
+        assertThat(store.apv("CVE-2026-00000")).isEmpty();
+        assertThat(store.apv("CVE-2026-00014")).isPresent();
     }
 }

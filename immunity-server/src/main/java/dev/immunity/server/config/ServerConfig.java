@@ -62,9 +62,9 @@ public final class ServerConfig {
             new Key("immunity.stream.max-snapshot-bytes", "1048576", "most bytes of APVs and patches in a new client's snapshot (newest first)"),
             new Key("immunity.ws.max-fragments", "64", "stream port: most fragments one message may have (1009 beyond)"),
             new Key("immunity.stream.close-timeout", "10s", "how long a stalled client's close may take before it is dropped"),
-            new Key("immunity.store.max-apvs", "10000", "APVs kept in memory: beyond it the oldest closed ones (merged) go; open ones always stay (within max-apv-bytes)"),
-            new Key("immunity.store.max-apv-bytes", "268435456", "about how much heap the APVs held may take (an estimate); beyond it the least recently detected go, as beyond max-apvs"),
-            new Key("immunity.store.max-patches", "50000", "patches kept in memory"),
+            new Key("immunity.store.max-apvs", "100000", "APVs kept in memory: beyond it the oldest closed ones (merged) go first; an open one only when open ones alone are over it (counted in immunity_store_evicted_open_total, warned in health)"),
+            new Key("immunity.store.max-apv-bytes", "auto", "about how much heap the APVs held may take (an estimate; auto: a quarter of the maximum heap, at least 64 MiB); beyond it they go as beyond max-apvs"),
+            new Key("immunity.store.max-patches", "400000", "patches kept in memory"),
             new Key("immunity.metrics.mttr-basis", "merged", "what ends the MTTR clock: merged or applied"),
             new Key("immunity.kafka.bootstrap-servers", null, "Kafka bootstrap servers (host:port,…); turns Kafka mode on (serve --kafka)"),
             new Key("immunity.kafka.apv-topic", KafkaSettings.APV_TOPIC, "the detection engine's APV topic"),
@@ -179,7 +179,9 @@ public final class ServerConfig {
                 stream,
                 new StoreSettings(intValue("immunity.store.max-apvs", 1, 10_000_000),
                         intValue("immunity.store.max-patches", 1, 10_000_000),
-                        longValue("immunity.store.max-apv-bytes", 64 * 1024)),
+                        text("immunity.store.max-apv-bytes").orElse("auto").equalsIgnoreCase("auto")
+                                ? Math.max(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4)
+                                : longValue("immunity.store.max-apv-bytes", 64 * 1024)),
                 basis,
                 auth(),
                 kafka(),
