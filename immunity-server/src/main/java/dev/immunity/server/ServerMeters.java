@@ -77,7 +77,7 @@ final class ServerMeters {
                 .description("Kafka records read"));
         registry.getOrCreate(FunctionalCounter.builder("immunity_store_evicted_open", STORES,
                         stores -> stores.stream().mapToLong(st -> st.evictedOpen()).sum())
-                .description("Open APVs evicted because open ones alone were over immunity.store.max-apvs or max-apv-bytes"));
+                .description("Open APVs evicted because open ones alone were over immunity.store.max-apv-bytes"));
         registered = true;
     }
 
@@ -103,7 +103,7 @@ final class ServerMeters {
                     .detail("apvs_held", store.apvCount());
             if (store.evictedOpen() > 0) {
                 b.detail("warning", store.evictedOpen() + " open APVs were evicted: the store is full of open ones;"
-                        + " raise immunity.store.max-apvs or immunity.store.max-apv-bytes");
+                        + " raise immunity.store.max-apv-bytes (and the heap)");
             }
             if (kafka == null) {
                 return b.status(true).detail("source", "in-memory").build();

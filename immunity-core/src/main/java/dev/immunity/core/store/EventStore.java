@@ -81,9 +81,10 @@ public final class EventStore {
     }
 
     /**
-     * Keeps the store within its bounds. Closed APVs (a merged patch) go first, oldest detected first, so an open
-     * vulnerability never makes room for a closed one. Only when open APVs alone are over the bounds does the oldest
-     * open one go: counted ({@link #evictedOpen()}) and logged.
+     * Keeps the store within its bounds. Beyond {@code maxApvs}, closed APVs (a merged patch) go, oldest detected
+     * first; open ones stay even beyond it, because during a rebuild an APV is read before its merged patch and would
+     * otherwise be taken for open and evict a truly open one. Only the byte budget, the hard bound on memory, makes
+     * the oldest open one go when open ones alone are over it: counted ({@link #evictedOpen()}) and logged.
      */
     private void evictApvs() {
         while (true) {
@@ -94,11 +95,14 @@ public final class EventStore {
             }
             Map.Entry<ApvKey, String> victim = closedOrder.firstEntry();
             if (victim == null) {
-                victim = apvOrder.firstEntry(); // open APVs alone are over the bounds: the oldest open one goes
+                if (!overBytes) {
+                    return; // open ones stay beyond the count: see above
+                }
+                victim = apvOrder.firstEntry(); // open APVs alone are over the byte budget: the oldest open one goes
                 evictedOpen++;
                 if (evictedOpen == 1 || evictedOpen % 1000 == 0) {
                     LOG.log(System.Logger.Level.WARNING, "store full of open APVs: " + evictedOpen + " open APV(s) evicted"
-                            + " so far, the oldest first (raise immunity.store.max-apvs or immunity.store.max-apv-bytes)");
+                            + " so far, the oldest first (raise immunity.store.max-apv-bytes or the heap)");
                 }
             }
             apvOrder.remove(victim.getKey());

@@ -82,14 +82,20 @@ class EventStoreBudgetTest {
     }
 
     @Test
-    void openApvsAloneOverTheCount_evictTheOldestOpen_andCountIt() {
-        EventStore store = new EventStore(new StoreSettings(10, 100));
+    void openApvs_stayBeyondTheCount_andGoOnlyOverTheByteBudget_counted() {
+        EventStore store = new EventStore(new StoreSettings(10, 100, 512 * 1024));
         for (int i = 0; i < 15; i++) {
             store.apply(TestEvents.apv(String.format("CVE-2026-%05d", i), Priority.HIGH, T0.plusSeconds(i)));
         }
-        assertThat(store.apvCount()).isEqualTo(10);
-        assertThat(store.evictedOpen()).isEqualTo(5);
+        assertThat(store.apvCount()).isEqualTo(15); // all open: none goes for the count
+        assertThat(store.evictedOpen()).isZero();
+
+        for (int i = 15; i < 30; i++) {
+            store.apply(large(i, 30_000)); // about 61 KB each: the byte budget binds
+        }
+        assertThat(store.apvBytes()).isLessThanOrEqualTo(512 * 1024);
+        assertThat(store.evictedOpen()).isPositive();
         assertThat(store.apv("CVE-2026-00000")).isEmpty();
-        assertThat(store.apv("CVE-2026-00014")).isPresent();
+        assertThat(store.apv("CVE-2026-0029")).isPresent();
     }
 }

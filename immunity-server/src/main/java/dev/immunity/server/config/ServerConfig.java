@@ -62,7 +62,7 @@ public final class ServerConfig {
             new Key("immunity.stream.max-snapshot-bytes", "1048576", "most bytes of APVs and patches in a new client's snapshot (newest first)"),
             new Key("immunity.ws.max-fragments", "64", "stream port: most fragments one message may have (1009 beyond)"),
             new Key("immunity.stream.close-timeout", "10s", "how long a stalled client's close may take before it is dropped"),
-            new Key("immunity.store.max-apvs", "100000", "APVs kept in memory: beyond it the oldest closed ones (merged) go first; an open one only when open ones alone are over it (counted in immunity_store_evicted_open_total, warned in health)"),
+            new Key("immunity.store.max-apvs", "100000", "APVs kept in memory: beyond it the oldest closed ones (merged) go; open ones stay, and go only over max-apv-bytes (counted in immunity_store_evicted_open_total, warned in health)"),
             new Key("immunity.store.max-apv-bytes", "auto", "about how much heap the APVs held may take (an estimate; auto: a quarter of the maximum heap, at least 64 MiB); beyond it they go as beyond max-apvs"),
             new Key("immunity.store.max-patches", "400000", "patches kept in memory"),
             new Key("immunity.metrics.mttr-basis", "merged", "what ends the MTTR clock: merged or applied"),
