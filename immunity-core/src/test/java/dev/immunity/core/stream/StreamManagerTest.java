@@ -47,6 +47,25 @@ class StreamManagerTest {
         return "CVE-2026-" + (10000 + i);
     }
 
+    /** Publishes APV 1 to a client and returns its cursor; the client then leaves. */
+    private static String cursorOfTheFirstApv(StreamManager m) {
+        RecordingConnection first = new RecordingConnection();
+        String id = m.connect(first);
+        publishApvs(m, 1, 1);
+        await(() -> first.messages("apv").size() == 1);
+        String cursor = first.messages("apv").get(0).path("cursor").asText();
+        m.disconnect(id);
+        return cursor;
+    }
+
+    /** A client resuming from {@code cursor}, once it has had what the server sends first. */
+    private static RecordingConnection resume(StreamManager m, String cursor) {
+        RecordingConnection again = new RecordingConnection();
+        m.connect(again, ConnectOptions.resume(cursor));
+        await(() -> !again.messages("metrics").isEmpty());
+        return again;
+    }
+
     private static void publishApvs(StreamManager m, int from, int to) {
         for (int i = from; i <= to; i++) {
             assertThat(m.publish(TestEvents.apv(cve(i), Priority.HIGH, T0.plusSeconds(i)))).isTrue();
@@ -146,17 +165,10 @@ class StreamManagerTest {
     @Test
     void resume_withCursorOlderThanHistory_saysNotRecovered_andSendsASnapshot() {
         StreamManager m = manager(StreamSettings.defaults().withHistorySize(3));
-        RecordingConnection first = new RecordingConnection();
-        String id = m.connect(first);
-        publishApvs(m, 1, 1);
-        await(() -> first.messages("apv").size() == 1);
-        String cursor = first.messages("apv").get(0).path("cursor").asText();
-        m.disconnect(id);
+        String cursor = cursorOfTheFirstApv(m);
         publishApvs(m, 2, 8);
 
-        RecordingConnection again = new RecordingConnection();
-        m.connect(again, ConnectOptions.resume(cursor));
-        await(() -> !again.messages("metrics").isEmpty());
+        RecordingConnection again = resume(m, cursor);
 
         JsonNode hello = again.messages().get(0).path("payload");
         assertThat(hello.path("recovered").asBoolean(true)).isFalse();
@@ -169,17 +181,10 @@ class StreamManagerTest {
     @Test
     void history_isBoundedInBytes_asWellAsInCount() {
         StreamManager m = manager(StreamSettings.defaults().withHistoryMaxBytes(64 * 1024));
-        RecordingConnection first = new RecordingConnection();
-        String id = m.connect(first);
-        publishApvs(m, 1, 1);
-        await(() -> first.messages("apv").size() == 1);
-        String cursor = first.messages("apv").get(0).path("cursor").asText();
-        m.disconnect(id);
+        String cursor = cursorOfTheFirstApv(m);
         publishApvs(m, 2, 200); // far fewer than the 10,000 the count allows, but over 64 KiB of frames
 
-        RecordingConnection again = new RecordingConnection();
-        m.connect(again, ConnectOptions.resume(cursor));
-        await(() -> !again.messages("metrics").isEmpty());
+        RecordingConnection again = resume(m, cursor);
 
         JsonNode hello = again.messages().get(0).path("payload");
         assertThat(hello.path("recovered").asBoolean(true)).isFalse();
