@@ -191,15 +191,24 @@ final class Fields {
     /** The instant of an ISO-8601 timestamp with an offset or naive (UTC); empty when it is not one. */
     static java.util.Optional<Instant> tryParseTime(String text) {
         String t = text.strip();
+        // Pick the parser by the text's shape instead of trying one and catching its failure: the producers'
+        // naive timestamps used to cost an exception each (a quarter of a rebuild's time went to parsing times).
         try {
-            return java.util.Optional.of(OffsetDateTime.parse(t).toInstant());
-        } catch (DateTimeParseException withOffset) {
-            try {
-                return java.util.Optional.of(LocalDateTime.parse(t).toInstant(ZoneOffset.UTC));
-            } catch (DateTimeParseException naive) {
-                return java.util.Optional.empty();
-            }
+            return java.util.Optional.of(hasOffset(t) ? OffsetDateTime.parse(t).toInstant()
+                    : LocalDateTime.parse(t).toInstant(ZoneOffset.UTC));
+        } catch (DateTimeParseException e) {
+            return java.util.Optional.empty();
         }
+    }
+
+    /** Whether an ISO-8601 date-time ends in an offset ({@code Z}, {@code +02:00}, {@code -05:00}). */
+    private static boolean hasOffset(String t) {
+        int time = t.indexOf('T');
+        if (time < 0 || t.isEmpty()) {
+            return false;
+        }
+        char last = t.charAt(t.length() - 1);
+        return last == 'Z' || last == 'z' || t.indexOf('+', time) >= 0 || t.indexOf('-', time) >= 0;
     }
 
     static String gotWhat(JsonNode v) {
