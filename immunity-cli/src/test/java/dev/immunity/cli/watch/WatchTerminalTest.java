@@ -79,7 +79,8 @@ class WatchTerminalTest {
 
             // Enter opens its full detail.
             type(keys, "\r");
-            screen = awaitScreen(s -> s.contains("─ CVE-2024-50379 ─") && s.contains("SUMMARY"));
+            // wait for the whole detail view, footer included: a screen caught mid-draw has only part of it
+            screen = awaitScreen(s -> s.contains("─ CVE-2024-50379 ─") && s.contains("SUMMARY") && s.contains("j/k scroll  esc back  q quit"));
             assertThat(screen).contains("SERVICES      inventory-service", "j/k scroll  esc back  q quit");
 
             // q quits, with exit code 0, and the terminal is as it was.
