@@ -55,7 +55,8 @@ public final class HostCheck {
         return colon < 0 ? h : h.substring(0, colon);
     }
 
-    private static boolean isLoopback(String bindHost) {
+    /** Whether the server binds a loopback address (then only loopback names are answered by default). */
+    public static boolean isLoopback(String bindHost) {
         try {
             return InetAddress.getByName(bindHost).isLoopbackAddress();
         } catch (UnknownHostException e) {

@@ -67,6 +67,7 @@ public final class ImmunityServer implements AutoCloseable {
     private final WebServer server;
     private final JwtVerifier verifier;
     private final HostCheck hostCheck;
+    private final OriginCheck originCheck;
     private final RequestDeadlines deadlines;
     private final dev.immunity.server.rest.ReadBudget readBudget;
     /** The stream's own port, when configured. */
@@ -96,7 +97,7 @@ public final class ImmunityServer implements AutoCloseable {
 
         this.hostCheck = HostCheck.of(settings.host(), settings.limits().allowedHosts());
         this.deadlines = new RequestDeadlines(settings.limits().headerTimeout());
-        OriginCheck originCheck = new OriginCheck(settings.ws().allowedOrigins(), settings.limits().allowedHosts());
+        this.originCheck = new OriginCheck(settings.ws().allowedOrigins(), settings.limits().allowedHosts());
         dev.immunity.server.ws.ConnectionGuard wsPerAddress = settings.limits().maxConnectionsPerIp() > 0
                 ? new dev.immunity.server.ws.ConnectionGuard(Integer.MAX_VALUE, settings.limits().maxConnectionsPerIp()) : null;
         HttpRouting.Builder http = HttpRouting.builder()
@@ -137,12 +138,11 @@ public final class ImmunityServer implements AutoCloseable {
                 .shutdownHook(false)
                 .idleConnectionTimeout(settings.ws().idleTimeout())
                 .idleConnectionPeriod(min(settings.ws().idleTimeout().dividedBy(4), java.time.Duration.ofMinutes(1)))
-                .connectionOptions(o -> o.tcpNoDelay(true).readTimeout(settings.limits().headerTimeout()))
+                .connectionOptions(o -> o.tcpNoDelay(true))
                 .maxTcpConnections(httpPortConnections(settings))
                 .useNio(false) // blocking sockets: no 8 KB NIO write buffer per connection
                 .addProtocol(io.helidon.webserver.http1.Http1Config.builder()
-                        .addReceiveListener(deadlines)
-                        .addSendListener(deadlines)
+                        .addReceiveListener(deadlines) // Helidon 4.5 applies no socket read timeout itself
                         .build())
                 .addProtocol(WsConfig.builder()
                         .name("websocket")
@@ -228,8 +228,7 @@ public final class ImmunityServer implements AutoCloseable {
     static Set<String> allowedOrigins(ServerSettings settings) {
         Set<String> origins = new java.util.LinkedHashSet<>(settings.ws().allowedOrigins());
         List<String> listed = settings.limits().allowedHosts();
-        boolean loopback = HostCheck.of(settings.host(), List.of()).allows("evil.example") == false;
-        if (settings.port() > 0 && (loopback || !listed.isEmpty())) {
+        if (settings.port() > 0 && (HostCheck.isLoopback(settings.host()) || !listed.isEmpty())) {
             List<String> names = new java.util.ArrayList<>(List.of("localhost", "127.0.0.1", "[::1]"));
             names.addAll(listed);
             for (String h : names) {
@@ -275,8 +274,8 @@ public final class ImmunityServer implements AutoCloseable {
         if (settings.streamPort() >= 0) {
             try {
                 s.streamTransport = SelectorTransport.start(settings.host(), settings.streamPort(), s.stream, settings.ws(),
-                        allowedOrigins(settings), s.verifier, settings.stream().closeTimeout(),
-                        s.server::port, s.scheduler, clock, settings.limits(), s.hostCheck,
+                        s.verifier, settings.stream().closeTimeout(), s.server::port, s.scheduler, clock, settings.limits(),
+                        s.hostCheck, s.originCheck,
                         Math.max(1, settings.limits().maxConnections() - httpPortConnections(settings)));
             } catch (java.io.IOException e) {
                 s.close();

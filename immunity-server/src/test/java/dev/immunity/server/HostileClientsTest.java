@@ -255,4 +255,26 @@ class HostileClientsTest {
             }
         }
     }
+
+    @Test
+    void readBudget_anAddressPullingLargeAnswers_gets429WithRetryAfter() {
+        Map<String, String> config = new HashMap<>();
+        config.put("immunity.port", "0");
+        config.put("immunity.http.read-bytes-per-second", "20000");
+        try (TestServer limited = new TestServer(ServerConfig.load(config, Map.of()))) {
+            for (int i = 0; i < 30; i++) {
+                limited.server.stream().publish(Fixtures.apv(String.format("CVE-2024-9%04d", i)));
+            }
+            java.net.http.HttpResponse<String> last = null;
+            int ok = 0;
+            for (int i = 0; i < 50 && (last == null || last.statusCode() != 429); i++) {
+                last = limited.get("/api/adaptive-immunity/apvs?limit=500", "Accept-Encoding", "identity");
+                ok += last.statusCode() == 200 ? 1 : 0;
+            }
+            assertThat(ok).as("served while the bucket held bytes").isPositive();
+            assertThat(last.statusCode()).isEqualTo(429);
+            assertThat(last.headers().firstValue("Retry-After")).isPresent();
+            assertThat(limited.get("/observe/health/live").statusCode()).as("other paths are not charged").isEqualTo(200);
+        }
+    }
 }

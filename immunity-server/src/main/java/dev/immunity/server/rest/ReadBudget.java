@@ -19,51 +19,19 @@ import java.util.concurrent.TimeUnit;
  * loop gets 429 (with {@code Retry-After}) while everyone else is served as usual.
  */
 public final class ReadBudget {
-    private final double bytesPerNano;
-    private final double capacity;
+    private final long bytesPerSecond;
     private final InstantSource clock;
-    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
-
-    private final class Bucket {
-        private double tokens = capacity;
-        private long last = nanos();
-
-        synchronized boolean open() {
-            refill();
-            return tokens > 0;
-        }
-
-        synchronized void take(long bytes) {
-            refill();
-            tokens -= bytes;
-        }
-
-        synchronized boolean full() {
-            refill();
-            return tokens >= capacity;
-        }
-
-        synchronized long secondsUntilOpen() {
-            return tokens > 0 ? 0 : (long) Math.ceil(-tokens / bytesPerNano / 1e9);
-        }
-
-        private void refill() {
-            long now = nanos();
-            tokens = Math.min(capacity, tokens + (now - last) * bytesPerNano);
-            last = now;
-        }
-    }
+    private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
     /** @param bytesPerSecond sustained bytes per address and second, more than 0 */
     public ReadBudget(long bytesPerSecond, InstantSource clock) {
-        this.bytesPerNano = bytesPerSecond / 1e9;
-        this.capacity = 2.0 * bytesPerSecond;
+        this.bytesPerSecond = bytesPerSecond;
         this.clock = clock;
     }
 
     /** Forgets addresses whose bucket is full again, every minute. */
     public void start(ScheduledExecutorService scheduler) {
-        scheduler.scheduleWithFixedDelay(() -> buckets.values().removeIf(Bucket::full), 1, 1, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(() -> buckets.values().removeIf(TokenBucket::full), 1, 1, TimeUnit.MINUTES);
     }
 
     /** The filter for {@code GET} requests under {@code prefix}. */
@@ -73,9 +41,10 @@ public final class ReadBudget {
                 chain.proceed();
                 return;
             }
-            Bucket bucket = buckets.computeIfAbsent(req.remotePeer().host(), a -> new Bucket());
-            if (!bucket.open()) {
-                res.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, bucket.secondsUntilOpen())));
+            TokenBucket bucket = buckets.computeIfAbsent(req.remotePeer().host(),
+                    a -> new TokenBucket(bytesPerSecond, 2.0 * bytesPerSecond, clock));
+            if (!bucket.positive()) {
+                res.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, bucket.secondsUntilPositive())));
                 Errors.send(req, res, Status.TOO_MANY_REQUESTS_429,
                         "too much read from this address: slow down (immunity.http.read-bytes-per-second)");
                 return;
@@ -86,9 +55,9 @@ public final class ReadBudget {
     }
 
     private static final class Counting extends FilterOutputStream {
-        private final Bucket bucket;
+        private final TokenBucket bucket;
 
-        Counting(OutputStream out, Bucket bucket) {
+        Counting(OutputStream out, TokenBucket bucket) {
             super(out);
             this.bucket = bucket;
         }
@@ -104,10 +73,5 @@ public final class ReadBudget {
             out.write(b, off, len);
             bucket.take(len);
         }
-    }
-
-    private long nanos() {
-        var i = clock.instant();
-        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 }

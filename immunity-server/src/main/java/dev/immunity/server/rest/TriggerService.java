@@ -38,7 +38,8 @@ public final class TriggerService implements HttpService {
     private final dev.immunity.core.store.EventStore store;
     private final DemoGenerator lifecycles;
     private final ScheduledExecutorService scheduler;
-    private final RateLimiter limiter;
+    /** {@code ratePerSecond} sustained, bursts up to twice that. */
+    private final TokenBucket limiter;
     private final long maxRequestBytes;
     private final InstantSource clock;
     private static final System.Logger LOG = System.getLogger(TriggerService.class.getName());
@@ -54,7 +55,7 @@ public final class TriggerService implements HttpService {
         this.ingress = ingress;
         this.lifecycles = lifecycles;
         this.scheduler = scheduler;
-        this.limiter = new RateLimiter(ratePerSecond, clock);
+        this.limiter = new TokenBucket(ratePerSecond, Math.max(1, 2.0 * ratePerSecond), clock);
         this.maxRequestBytes = maxRequestBytes;
         this.clock = clock;
     }
@@ -65,7 +66,7 @@ public final class TriggerService implements HttpService {
     }
 
     private void trigger(ServerRequest req, ServerResponse res) {
-        if (!limiter.tryAcquire()) {
+        if (!limiter.tryTake(1)) {
             res.header(HeaderNames.RETRY_AFTER, "1");
             throw new BadRequestException(Status.TOO_MANY_REQUESTS_429, "too many trigger requests: slow down", null);
         }

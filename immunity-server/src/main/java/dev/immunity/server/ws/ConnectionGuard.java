@@ -51,6 +51,11 @@ public final class ConnectionGuard {
         }
     }
 
+    /** Connections counted now. */
+    public int open() {
+        return open.get();
+    }
+
     boolean atTotalCap() {
         return open.get() >= max;
     }

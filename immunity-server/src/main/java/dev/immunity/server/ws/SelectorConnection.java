@@ -182,7 +182,6 @@ final class SelectorConnection implements Connection {
             key.cancel();
         }
         SelectorTransport.closeQuietly(ch);
-        ctx.open().decrementAndGet();
         ctx.guard().closed(address);
         if (lease != null) {
             lease.cancel();

@@ -16,12 +16,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 /**
@@ -42,9 +40,9 @@ public final class SelectorTransport implements AutoCloseable {
      * @param closeTimeout how long a close frame may wait behind unread data before the client is dropped
      * @param mainPort     the HTTP port, whose page is an allowed origin
      */
-    record Context(StreamManager stream, WsSettings ws, Set<String> allowedOrigins, JwtVerifier verifier,
+    record Context(StreamManager stream, WsSettings ws, JwtVerifier verifier,
                    Duration closeTimeout, IntSupplier mainPort, ScheduledExecutorService scheduler,
-                   InstantSource clock, AtomicInteger open, dev.immunity.server.config.LimitSettings limits,
+                   InstantSource clock, dev.immunity.server.config.LimitSettings limits,
                    dev.immunity.server.HostCheck hostCheck, ConnectionGuard guard,
                    dev.immunity.server.OriginCheck originCheck) {
     }
@@ -63,19 +61,18 @@ public final class SelectorTransport implements AutoCloseable {
     /**
      * Binds and starts serving.
      *
-     * @param allowedOrigins the browser origins allowed when a list is configured ({@code ImmunityServer.allowedOrigins});
-     *                       empty: the origin must be this host
      * @param verifier       null when auth is off
+     * @param originCheck    the browser origins allowed (the same as on the HTTP port)
+     * @param maxConnections this port's share of {@code immunity.http.max-connections}
      */
     public static SelectorTransport start(String host, int port, StreamManager stream, WsSettings ws,
-                                          Set<String> allowedOrigins, JwtVerifier verifier, Duration closeTimeout,
+                                          JwtVerifier verifier, Duration closeTimeout,
                                           IntSupplier mainPort, ScheduledExecutorService scheduler,
                                           InstantSource clock, dev.immunity.server.config.LimitSettings limits,
-                                          dev.immunity.server.HostCheck hostCheck, int maxConnections) throws IOException {
-        Context context = new Context(stream, ws, Set.copyOf(allowedOrigins), verifier, closeTimeout, mainPort,
-                scheduler, clock, new AtomicInteger(), limits, hostCheck,
-                new ConnectionGuard(maxConnections, limits.maxConnectionsPerIp()),
-                new dev.immunity.server.OriginCheck(ws.allowedOrigins(), limits.allowedHosts()));
+                                          dev.immunity.server.HostCheck hostCheck,
+                                          dev.immunity.server.OriginCheck originCheck, int maxConnections) throws IOException {
+        Context context = new Context(stream, ws, verifier, closeTimeout, mainPort, scheduler, clock, limits, hostCheck,
+                new ConnectionGuard(maxConnections, limits.maxConnectionsPerIp()), originCheck);
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -150,7 +147,6 @@ public final class SelectorTransport implements AutoCloseable {
             }
             IoLoop loop = loops[next];
             next = (next + 1) % loops.length;
-            context.open.incrementAndGet();
             loop.execute(() -> {
                 SelectorConnection c = new SelectorConnection(loop, ch, context);
                 c.address = address;
@@ -179,7 +175,7 @@ public final class SelectorTransport implements AutoCloseable {
     public void close() {
         closeQuietly(server);
         long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (context.open.get() > 0 && System.nanoTime() < deadline) {
+        while (context.guard().open() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
