@@ -81,6 +81,34 @@ public final class Json {
             throw new InvalidEventException("", "empty message: expected a JSON object");
         }
         try (JsonParser parser = MAPPER.createParser(text)) {
+            return readWhole(parser);
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException(e); // reading a String: does not happen
+        }
+    }
+
+    /**
+     * Parses UTF-8 JSON bytes to a tree (read as bytes: no string copy of the whole record first).
+     *
+     * @throws InvalidEventException naming the position when the bytes are not JSON
+     */
+    public static JsonNode parse(byte[] utf8) {
+        if (utf8 == null || utf8.length == 0) {
+            throw new InvalidEventException("", "empty message: expected a JSON object");
+        }
+        try (JsonParser parser = MAPPER.createParser(utf8)) {
+            JsonNode tree = readWhole(parser);
+            if (tree == null || tree.isMissingNode()) {
+                throw new InvalidEventException("", "empty message: expected a JSON object");
+            }
+            return tree;
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException(e); // reading a byte array: does not happen
+        }
+    }
+
+    private static JsonNode readWhole(JsonParser parser) throws java.io.IOException {
+        try {
             JsonNode tree = MAPPER.readTree(parser);
             if (parser.nextToken() != null) {
                 // readTree alone stops after the first value: "{...}{...}" or "{...} junk" would pass as valid.
@@ -91,20 +119,10 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new InvalidEventException("", "malformed JSON" + where(e.getLocation()) + ": "
                     + Fields.printable(e.getOriginalMessage()));
-        } catch (java.io.IOException e) {
-            throw new UncheckedIOException(e); // reading a String: does not happen
         }
     }
 
     private static String where(JsonLocation loc) {
         return loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-    }
-
-    /** Parses UTF-8 JSON bytes to a tree. */
-    public static JsonNode parse(byte[] utf8) {
-        if (utf8 == null) {
-            throw new InvalidEventException("", "empty message: expected a JSON object");
-        }
-        return parse(new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
     }
 }

@@ -107,6 +107,10 @@ public final class KafkaSource implements AutoCloseable {
     private final java.util.concurrent.LinkedBlockingDeque<ProducerRecord<String, byte[]>> deadLetters =
             new java.util.concurrent.LinkedBlockingDeque<>(DEAD_LETTER_BACKLOG);
     private final Thread dlqThread;
+    /** Threads that parse large batches while the consumer thread applies the one before: one per core. */
+    private final java.util.concurrent.ExecutorService[] parsers;
+    /** Records per chunk below which a batch is parsed on the consumer thread alone. */
+    private static final int PARALLEL_PARSE_MIN = 64;
     private volatile String deadLetterError;
     /** Records to read to rebuild the state, and the count of records read when the rebuild began. */
     private volatile long rebuildTotal;
@@ -121,9 +125,16 @@ public final class KafkaSource implements AutoCloseable {
     private volatile long lastProbeNanos;
 
     // Consumer-thread state.
-    private final Map<TopicPartition, String> names = new HashMap<>();
-    private final Map<TopicPartition, Long> rebuildUntil = new HashMap<>();
-    private final Map<TopicPartition, Long> deadLetteredBefore = new HashMap<>();
+    private final Map<TopicPartition, Partition> partitions = new HashMap<>();
+    /** A batch being parsed in the background while rebuilding, applied after the next poll (or before a retry). */
+    private Batch pending;
+
+    /**
+     * One partition read: its name in cursors, the end offset the rebuild reads to, and the committed offset below
+     * which invalid records were dead-lettered already (by an earlier run of this group).
+     */
+    private record Partition(String name, boolean apv, long rebuildUntil, long deadLetteredBefore) {
+    }
 
     public KafkaSource(KafkaSettings settings, StreamManager stream, InstantSource clock) {
         this(settings, IngestLimits.DEFAULTS, stream, clock);
@@ -140,6 +151,11 @@ public final class KafkaSource implements AutoCloseable {
         this.admin = Admin.create(adminConfig(settings));
         this.thread = Thread.ofPlatform().name("immunity-kafka").daemon(true).unstarted(this::run);
         this.dlqThread = Thread.ofPlatform().name("immunity-kafka-dlq").daemon(true).unstarted(this::writeDeadLetters);
+        this.parsers = new java.util.concurrent.ExecutorService[Runtime.getRuntime().availableProcessors()];
+        for (int i = 0; i < parsers.length; i++) {
+            parsers[i] = java.util.concurrent.Executors.newSingleThreadExecutor(
+                    Thread.ofPlatform().name("immunity-kafka-parse-" + i).daemon(true).factory());
+        }
     }
 
     /** Starts reading (on its own thread). Returns at once, broker or not. */
@@ -157,6 +173,9 @@ public final class KafkaSource implements AutoCloseable {
             thread.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (var p : parsers) {
+            p.shutdownNow();
         }
         dlqThread.interrupt();
         try {
@@ -250,26 +269,28 @@ public final class KafkaSource implements AutoCloseable {
         long backoffMs = 200;
         while (running) {
             try {
-                if (names.isEmpty()) {
+                if (partitions.isEmpty()) {
                     assignAndSeek();
                     backoffMs = 200;
                 }
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                // While rebuilding, a batch is parsed on the parser threads while the one before it is applied
+                // here; live, each batch is applied at once (no batch waits for the next poll).
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(pending == null ? POLL : Duration.ZERO);
                 brokerSeenAtNanos = System.nanoTime();
-                if (!records.isEmpty()) {
-                    Map<TopicPartition, OffsetAndMetadata> processed = new HashMap<>();
-                    for (ConsumerRecord<byte[], byte[]> r : records) {
-                        handle(r);
-                        processed.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
-                    }
-                    // Only now are these records' events in the store: commit (asynchronously, in order).
-                    consumer.commitAsync(processed, (offsets, error) -> {
-                        if (error != null) {
-                            LOG.log(System.Logger.Level.DEBUG, "offset commit failed (will be retried with the next batch)", error);
-                        }
-                    });
+                Batch next = records.isEmpty() ? null : startParsing(records);
+                if (pending != null) {
+                    Batch done = pending;
+                    pending = null;
+                    applyAndCommit(done);
                 }
-                if (phase == Phase.REBUILDING && caughtUp()) {
+                if (next != null) {
+                    if (phase == Phase.REBUILDING) {
+                        pending = next;
+                    } else {
+                        applyAndCommit(next);
+                    }
+                }
+                if (phase == Phase.REBUILDING && pending == null && caughtUp()) {
                     phase = Phase.LIVE;
                     LOG.log(System.Logger.Level.INFO, "Kafka: state rebuilt from retained data (" + consumed.sum()
                             + " records); live");
@@ -350,11 +371,12 @@ public final class KafkaSource implements AutoCloseable {
         }
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(all), Duration.ofSeconds(5));
         Map<String, Long> startByName = new LinkedHashMap<>();
+        Map<TopicPartition, Partition> assigned = new HashMap<>();
         for (TopicPartition tp : all) {
             consumer.seek(tp, start.get(tp));
-            rebuildUntil.put(tp, end.get(tp));
             OffsetAndMetadata c = committed.get(tp);
-            deadLetteredBefore.put(tp, c == null ? 0L : c.offset());
+            assigned.put(tp, new Partition(found.get(tp), tp.topic().equals(settings.apvTopic()), end.get(tp),
+                    c == null ? 0L : c.offset()));
             startByName.put(found.get(tp), start.get(tp));
         }
         stream.assign(fingerprint(settings), startByName);
@@ -364,57 +386,141 @@ public final class KafkaSource implements AutoCloseable {
         }
         rebuildTotal = toRead;
         rebuildBase = consumed.sum();
-        names.putAll(found);
+        partitions.putAll(assigned);
         phase = caughtUp() ? Phase.LIVE : Phase.REBUILDING;
         LOG.log(System.Logger.Level.INFO, "Kafka: reading " + all.size() + " partitions of " + settings.apvTopic()
                 + " and " + settings.patchesTopic() + (phase == Phase.LIVE ? " (nothing retained)" : "; rebuilding state"));
     }
 
     private boolean caughtUp() {
-        for (var e : rebuildUntil.entrySet()) {
-            if (consumer.position(e.getKey()) < e.getValue()) {
+        for (var e : partitions.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue().rebuildUntil()) {
                 return false;
             }
         }
         return true;
     }
 
-    private void handle(ConsumerRecord<byte[], byte[]> r) {
-        consumed.increment();
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        SourcePosition position = new SourcePosition(names.get(tp), r.offset(), r.offset() < rebuildUntil.get(tp));
-        Event event;
+    /** A record read: its event, or why it is not one (and its JSON when it parsed that far). */
+    private record Parsed(Event event, JsonNode json, String error, RuntimeException failure) {
+    }
+
+    /** A polled batch: its records in order, the partition each came from, the offsets to commit, and its parsing. */
+    private record Batch(List<ConsumerRecord<byte[], byte[]>> records, List<Partition> from,
+                         Map<TopicPartition, OffsetAndMetadata> offsets, Parsed[] parsed,
+                         List<java.util.concurrent.Future<?>> parsing) {
+    }
+
+    /**
+     * Starts parsing a batch: a large one (a rebuild, a burst) in chunks on the parser threads, a small one here
+     * and now. Parsing is most of a record's cost; applying stays on this thread, in order.
+     */
+    private Batch startParsing(ConsumerRecords<byte[], byte[]> records) {
+        List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(records.count());
+        List<Partition> from = new ArrayList<>(records.count());
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> part = records.records(tp);
+            Partition p = partitions.get(tp);
+            for (ConsumerRecord<byte[], byte[]> r : part) {
+                batch.add(r);
+                from.add(p);
+            }
+            offsets.put(tp, new OffsetAndMetadata(part.getLast().offset() + 1));
+        }
+        Parsed[] out = new Parsed[batch.size()];
+        int chunks = Math.min(parsers.length, out.length / PARALLEL_PARSE_MIN);
+        if (chunks <= 1) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = parse(batch.get(i), from.get(i));
+            }
+            return new Batch(batch, from, offsets, out, List.of());
+        }
+        int size = (out.length + chunks - 1) / chunks;
+        List<java.util.concurrent.Future<?>> parsing = new ArrayList<>(chunks);
+        for (int c = 0; c < chunks; c++) {
+            int lo = c * size;
+            int hi = Math.min(out.length, lo + size);
+            parsing.add(parsers[c].submit(() -> {
+                for (int i = lo; i < hi; i++) {
+                    out[i] = parse(batch.get(i), from.get(i));
+                }
+            }));
+        }
+        return new Batch(batch, from, offsets, out, parsing);
+    }
+
+    /** Waits for a batch's parsing, hands its events to the stream in order, then commits past it. */
+    private void applyAndCommit(Batch batch) {
+        for (var f : batch.parsing()) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WakeupException();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("parser thread failed", e.getCause()); // parse() catches all: a JVM error
+            }
+        }
+        for (int i = 0; i < batch.parsed().length; i++) {
+            apply(batch.records().get(i), batch.from().get(i), batch.parsed()[i]);
+        }
+        // Only now are these records' events in the store: commit (asynchronously, in order).
+        consumer.commitAsync(batch.offsets(), (offsets, error) -> {
+            if (error != null) {
+                LOG.log(System.Logger.Level.DEBUG, "offset commit failed (will be retried with the next batch)", error);
+            }
+        });
+    }
+
+    private Parsed parse(ConsumerRecord<byte[], byte[]> r, Partition p) {
+        byte[] value = r.value();
         JsonNode json = null;
         try {
-            if (r.value() == null) {
+            if (value == null) {
                 throw new InvalidEventException("", "empty message (null value)");
             }
-            boolean apv = r.topic().equals(settings.apvTopic());
-            if (apv) {
-                limits.checkApv(r.value().length);
+            if (p.apv()) {
+                limits.checkApv(value.length);
             } else {
-                limits.checkPatch(r.value().length);
+                limits.checkPatch(value.length);
             }
-            json = Json.parse(r.value());
-            event = apv ? WireFormat.parseApv(json)
+            json = Json.parse(value);
+            Event event = p.apv() ? WireFormat.parseApv(json)
                     : WireFormat.parsePatch(json, Instant.ofEpochMilli(r.timestamp()));
+            return new Parsed(event, json, null, null);
         } catch (InvalidEventException e) {
-            if (r.offset() >= deadLetteredBefore.getOrDefault(tp, 0L)) {
-                deadLetter(r, json, e.getMessage());
+            return new Parsed(null, json, e.getMessage(), null);
+        } catch (RuntimeException e) {
+            return new Parsed(null, json, null, e); // a bug in parsing: handled like one in publishing
+        }
+    }
+
+    private void apply(ConsumerRecord<byte[], byte[]> r, Partition p, Parsed parsed) {
+        consumed.increment();
+        byte[] value = r.value();
+        SourcePosition position = new SourcePosition(p.name(), r.offset(), r.offset() < p.rebuildUntil(),
+                value == null ? 0 : value.length);
+        if (parsed.error() != null) {
+            if (r.offset() >= p.deadLetteredBefore()) {
+                deadLetter(r, parsed.json(), parsed.error());
             }
             stream.skip(position);
             return;
         }
         try {
-            stream.publish(event, position);
+            if (parsed.failure() != null) {
+                throw parsed.failure();
+            }
+            stream.publish(parsed.event(), position);
         } catch (RuntimeException e) {
             // A valid record that a later step could not handle (a bug, an unforeseen case): it is dead-lettered
             // for replay and counted, and the rest of the batch goes on. It never takes its batch down with it.
             failed.increment();
             LOG.log(System.Logger.Level.ERROR, "Kafka: record " + r.topic() + "-" + r.partition() + "@" + r.offset()
                     + " could not be processed; dead-lettered", e);
-            if (r.offset() >= deadLetteredBefore.getOrDefault(tp, 0L)) {
-                deadLetter(r, json, "could not be processed: " + rootMessage(e));
+            if (r.offset() >= p.deadLetteredBefore()) {
+                deadLetter(r, parsed.json(), "could not be processed: " + rootMessage(e));
             }
             stream.skip(position);
         }
@@ -500,6 +606,11 @@ public final class KafkaSource implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "immunity-" + s.groupId());
+        // A rebuild reads the retained topics whole: fetch and hand over more per round trip than the defaults
+        // (1 MiB per partition, 500 records per poll). A live poll still returns whatever has arrived.
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "4000");
         p.putAll(s.clientProperties()); // again: the caller's settings win
         return p;
     }

@@ -19,6 +19,8 @@ final class MinuteWindow {
     private static final Bucket EMPTY = new Bucket();
 
     private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
+    /** The newest minute pruned for; pruning again within it finds nothing to drop. */
+    private long prunedFor = Long.MIN_VALUE;
 
     /** Counters of one minute. */
     static final class Bucket {
@@ -75,6 +77,10 @@ final class MinuteWindow {
     }
 
     private void prune(long newestMinute) {
+        if (newestMinute == prunedFor) {
+            return;
+        }
+        prunedFor = newestMinute;
         buckets.headMap(newestMinute - MINUTES, true).clear();
     }
 

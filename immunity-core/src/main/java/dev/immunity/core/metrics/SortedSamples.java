@@ -3,48 +3,44 @@ package dev.immunity.core.metrics;
 import java.util.Arrays;
 
 /**
- * A multiset of MTTR samples (seconds) kept sorted, so the mean and any percentile are read in O(1);
- * adding or removing one sample costs a binary search and an array shift. Not thread-safe: the
- * engine guards it.
+ * A multiset of MTTR samples (seconds) from which the mean and any percentile are read. Additions and removals
+ * are buffered and merged into one sorted array when something is read: a rebuild adds hundreds of thousands of
+ * samples and reads them about once a second, so each change costs O(1) instead of an array shift, and a read
+ * costs one merge of the changes since the last. Removals are of samples added before. Not thread-safe: the engine
+ * guards it.
  */
 final class SortedSamples {
     private double[] values = new double[16];
     private int size;
     private double sum;
+    private double[] added = new double[16];
+    private int addedCount;
+    private double[] removed = new double[16];
+    private int removedCount;
 
     void add(double value) {
-        int at = Arrays.binarySearch(values, 0, size, value);
-        if (at < 0) {
-            at = -at - 1;
+        if (addedCount == added.length) {
+            added = Arrays.copyOf(added, addedCount * 2);
         }
-        if (size == values.length) {
-            values = Arrays.copyOf(values, size * 2);
-        }
-        System.arraycopy(values, at, values, at + 1, size - at);
-        values[at] = value;
-        size++;
-        sum += value;
+        added[addedCount++] = value;
     }
 
-    /** Removes one occurrence of {@code value}; whether there was one. */
-    boolean remove(double value) {
-        int at = Arrays.binarySearch(values, 0, size, value);
-        if (at < 0) {
-            return false;
+    /** Removes one occurrence of {@code value}, a sample added before (one that is not there is ignored). */
+    void remove(double value) {
+        if (removedCount == removed.length) {
+            removed = Arrays.copyOf(removed, removedCount * 2);
         }
-        System.arraycopy(values, at + 1, values, at, size - at - 1);
-        size--;
-        // Start afresh when empty, so that rounding from additions and removals cannot accumulate forever.
-        sum = size == 0 ? 0.0 : sum - value;
-        return true;
+        removed[removedCount++] = value;
     }
 
     int size() {
+        settle();
         return size;
     }
 
     /** The mean, or {@code null} when there is no sample. */
     Double mean() {
+        settle();
         return size == 0 ? null : sum / size;
     }
 
@@ -58,10 +54,43 @@ final class SortedSamples {
         if (percent < 1 || percent > 100) {
             throw new IllegalArgumentException("percent must be 1..100, got " + percent);
         }
+        settle();
         if (size == 0) {
             return null;
         }
         long rank = ((long) percent * size + 99) / 100;
         return values[(int) rank - 1];
+    }
+
+    /** Merges the buffered changes into the sorted array, and sums it afresh (no rounding drift accumulates). */
+    private void settle() {
+        if (addedCount == 0 && removedCount == 0) {
+            return;
+        }
+        Arrays.sort(added, 0, addedCount);
+        Arrays.sort(removed, 0, removedCount);
+        double[] out = new double[Math.max(16, size + addedCount)];
+        int n = 0;
+        int i = 0;
+        int a = 0;
+        int r = 0;
+        double total = 0;
+        while (i < size || a < addedCount) {
+            double next = a == addedCount || (i < size && values[i] <= added[a]) ? values[i++] : added[a++];
+            while (r < removedCount && removed[r] < next) {
+                r++; // not there: ignored
+            }
+            if (r < removedCount && removed[r] == next) {
+                r++;
+                continue;
+            }
+            out[n++] = next;
+            total += next;
+        }
+        values = out;
+        size = n;
+        sum = total;
+        addedCount = 0;
+        removedCount = 0;
     }
 }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A bounded, ordered history of serialized stream messages, and the cursors that point into it.
@@ -25,10 +26,78 @@ import java.util.Optional;
  * </ul>
  */
 final class StreamHistory {
-    /** One message: its event, what filters match it on, its partition and offset (or null, -1), and its frame. */
-    record Entry(long seq, Event event, Priority priority, List<String> services, String partition, long offset,
-                 byte[] frame) {
+    /**
+     * One message: its event, what filters match it on, its partition and offset (or null, -1), and its frame. The
+     * frame is built on first use: a rebuild appends hundreds of thousands of events that nobody is connected to
+     * receive and that mostly leave the history before anyone resumes over them. The cursor the frame carries
+     * (the one after this event) is kept as the offsets it names, so a late frame is the same as an early one.
+     */
+    final class Entry {
+        private final long seq;
+        private final Event event;
+        private final Priority priority;
+        private final List<String> services;
+        private final String partition;
+        private final long offset;
+        private final String cursor;
+        private final String[] cursorPartitions;
+        private final long[] cursorOffsets;
+        private Function<String, byte[]> framer;
+        private byte[] frame;
+        private final long weight;
+
+        private Entry(long seq, Event event, Priority priority, List<String> services, String partition, long offset,
+                      String cursor, String[] cursorPartitions, long[] cursorOffsets, Function<String, byte[]> framer,
+                      int sizeHint) {
+            this.seq = seq;
+            this.event = event;
+            this.priority = priority;
+            this.services = services;
+            this.partition = partition;
+            this.offset = offset;
+            this.cursor = cursor;
+            this.cursorPartitions = cursorPartitions;
+            this.cursorOffsets = cursorOffsets;
+            this.framer = framer;
+            this.weight = 2L * (sizeHint > 0 ? sizeHint + ENVELOPE_BYTES : frame().length);
+        }
+
+        long seq() {
+            return seq;
+        }
+
+        Event event() {
+            return event;
+        }
+
+        Priority priority() {
+            return priority;
+        }
+
+        List<String> services() {
+            return services;
+        }
+
+        String partition() {
+            return partition;
+        }
+
+        long offset() {
+            return offset;
+        }
+
+        /** The serialized message, built now if it was not yet (the caller holds the history's lock). */
+        byte[] frame() {
+            if (frame == null) {
+                frame = framer.apply(cursor != null ? cursor : offsetCursor(cursorPartitions, cursorOffsets));
+                framer = null;
+            }
+            return frame;
+        }
     }
+
+    /** What an event's envelope adds to its payload, roughly, for entries counted before their frame exists. */
+    private static final int ENVELOPE_BYTES = 160;
 
     /** What a client resuming from a cursor gets: the missed entries and, for offset cursors, what to skip live. */
     record Resume(List<Entry> missed, Map<String, Long> skipBelow) {
@@ -45,6 +114,8 @@ final class StreamHistory {
     private String topics;
     private final Map<String, Long> next = new LinkedHashMap<>();
     private final Map<String, Long> complete = new LinkedHashMap<>();
+    /** The keys of {@link #next} in order, kept with each entry's offsets (rebuilt when a partition is added). */
+    private String[] partitionNames = new String[0];
 
     StreamHistory(String epoch, int capacity) {
         this(epoch, capacity, Long.MAX_VALUE);
@@ -93,24 +164,56 @@ final class StreamHistory {
         if (!offsetMode()) {
             return new Cursor(epoch, lastSeq).toString();
         }
+        return offsetCursor(names(), offsets());
+    }
+
+    private String offsetCursor(String[] partitions, long[] offsets) {
         StringBuilder sb = new StringBuilder("k.").append(topics);
-        next.forEach((p, o) -> sb.append('.').append(p).append('-').append(o));
+        for (int i = 0; i < partitions.length; i++) {
+            sb.append('.').append(partitions[i]).append('-').append(offsets[i]);
+        }
         return sb.toString();
     }
 
-    /** Appends an event; {@code frameWithCursor} builds its frame from the cursor after it. */
+    private String[] names() {
+        if (partitionNames.length != next.size()) {
+            partitionNames = next.keySet().toArray(String[]::new);
+        }
+        return partitionNames;
+    }
+
+    private long[] offsets() {
+        long[] out = new long[next.size()];
+        int i = 0;
+        for (long o : next.values()) {
+            out[i++] = o;
+        }
+        return out;
+    }
+
+    /**
+     * Appends an event; {@code frameWithCursor} builds its frame from the cursor after it, now or (with a size
+     * hint) when the frame is first used.
+     *
+     * @param sizeHint the event's size in bytes as read (its frame is about that plus the envelope), or 0 to
+     *                 build the frame now and count it exactly
+     */
     Entry append(Event event, Priority priority, List<String> services, String partition, long offset,
-                 java.util.function.Function<String, byte[]> frameWithCursor) {
+                 Function<String, byte[]> frameWithCursor, int sizeHint) {
         lastSeq++;
         if (partition != null) {
             next.merge(partition, offset + 1, Math::max);
         }
-        Entry e = new Entry(lastSeq, event, priority, services, partition, offset, frameWithCursor.apply(cursor()));
+        Entry e = offsetMode()
+                ? new Entry(lastSeq, event, priority, services, partition, offset, null, names(), offsets(),
+                frameWithCursor, sizeHint)
+                : new Entry(lastSeq, event, priority, services, partition, offset, cursor(), null, null,
+                frameWithCursor, sizeHint);
         entries.addLast(e);
-        bytes += 2L * e.frame().length;
+        bytes += e.weight;
         while (entries.size() > capacity || (bytes > maxBytes && entries.size() > 1)) {
             Entry dropped = entries.removeFirst();
-            bytes -= 2L * dropped.frame().length;
+            bytes -= dropped.weight;
             if (dropped.partition() != null) {
                 complete.merge(dropped.partition(), dropped.offset() + 1, Math::max);
             }

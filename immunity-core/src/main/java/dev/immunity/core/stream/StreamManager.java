@@ -243,11 +243,12 @@ public final class StreamManager implements AutoCloseable, EventSink {
         synchronized (publishLock) {
             switch (event) {
                 case Apv apv -> history.append(apv, apv.priority(), apv.affectedServices(), position.partition(),
-                        position.offset(), cursor -> frame(EventType.APV.wire(), apv, cursor, null));
+                        position.offset(), cursor -> frame(EventType.APV.wire(), apv, cursor, null), position.bytes());
                 case Patch patch -> {
                     Optional<Apv> apv = store.apv(patch.cveId());
                     history.append(patch, apv.map(Apv::priority).orElse(null), apv.map(Apv::affectedServices).orElse(List.of()),
-                            position.partition(), position.offset(), cursor -> frame(EventType.PATCH.wire(), patch, cursor, null));
+                            position.partition(), position.offset(), cursor -> frame(EventType.PATCH.wire(), patch, cursor, null),
+                            position.bytes());
                 }
                 default -> throw new IllegalArgumentException("only APVs and patches come from a source");
             }
@@ -351,12 +352,14 @@ public final class StreamManager implements AutoCloseable, EventSink {
                                  SourcePosition position) {
         StreamHistory.Entry entry = history.append(payload, priority, services,
                 position == null ? null : position.partition(), position == null ? -1 : position.offset(),
-                cursor -> frame(type.wire(), payload, cursor, null));
+                cursor -> frame(type.wire(), payload, cursor, null), position == null ? 0 : position.bytes());
         eventsByType.get(type).increment();
-        byte[] frame = entry.frame();
-        if (position != null && position.rebuilding() && !sessions.isEmpty()) {
-            frame = frame(type.wire(), payload, history.cursor(), Boolean.TRUE);
+        if (sessions.isEmpty()) {
+            return; // the frame is built if and when someone resumes over this event
         }
+        byte[] frame = position != null && position.rebuilding()
+                ? frame(type.wire(), payload, history.cursor(), Boolean.TRUE)
+                : entry.frame();
         for (ClientSession s : sessions.values()) {
             if ((s.filter.isAll() || s.filter.matches(priority, services)) && !s.alreadyHas(entry)) {
                 s.enqueue(frame);
