@@ -201,39 +201,56 @@ class KafkaIngestFailuresTest {
         }
     }
 
+    /**
+     * The issue's own numbers: 50,000 APVs of which 1,000 are still open (a pending patch) and 49,000 merged, read
+     * into a store of 10,000.
+     */
     @Test
-    void openApvs_areAllServedAfterARebuildOfFarMoreApvsThanTheStoreHolds() {
+    void openApvs_areAllServedAfterARebuildOfFarMoreApvsThanTheStoreHolds_andTheMetricsAgreeWithTheStore() {
         String prefix = TestKafka.uniquePrefix();
         String apvTopic = prefix + "apv";
         String patchTopic = prefix + "patches";
         List<String> open = new ArrayList<>();
         try (KafkaProducer<String, String> p = kafka.producer()) {
-            for (int i = 0; i < 5_000; i++) {
+            for (int i = 0; i < 50_000; i++) {
                 String cve = String.format("CVE-2025-%05d", i);
                 p.send(new ProducerRecord<>(apvTopic, cve, apv(cve)));
-                if (i % 50 == 0) {
+                boolean stillOpen = i % 50 == 0;
+                if (stillOpen) {
                     open.add(cve);
-                } else {
-                    p.send(new ProducerRecord<>(patchTopic, cve, WireFormatPatches.patch(cve, "merged").toString()));
                 }
+                p.send(new ProducerRecord<>(patchTopic, cve, WireFormatPatches.patch(cve, stillOpen ? "pending" : "merged").toString()));
             }
             p.flush();
         }
         Map<String, String> config = new java.util.HashMap<>();
         config.put("immunity.port", "0");
-        config.put("immunity.store.max-apvs", "1000");
+        config.put("immunity.store.max-apvs", "10000");
         config.put("immunity.kafka.bootstrap-servers", kafka.bootstrapServers());
         config.put("immunity.kafka.apv-topic", apvTopic);
         config.put("immunity.kafka.patches-topic", patchTopic);
         config.put("immunity.kafka.dlq-topic", prefix + "dlq");
         config.put("immunity.kafka.group-id", "g-" + UUID.randomUUID());
         try (TestServer server = new TestServer(dev.immunity.server.config.ServerConfig.load(config, Map.of()))) {
-            await("rebuilt", Duration.ofSeconds(90), () -> server.server.kafka().orElseThrow().status().ready());
+            await("rebuilt", Duration.ofSeconds(120), () -> server.server.kafka().orElseThrow().status().ready());
+            assertThat(open).hasSize(1_000);
             for (String cve : open) {
                 assertThat(server.get("/api/adaptive-immunity/apvs/" + cve).statusCode()).as(cve).isEqualTo(200);
             }
-            assertThat(server.server.store().apvCount()).isEqualTo(1000);
+            EventStore store = server.server.store();
+            assertThat(store.apvCount()).isEqualTo(10_000);
+            assertThat(store.evictedOpen()).isZero();
             assertThat(server.server.kafka().orElseThrow().status().deadLettered()).isZero();
+
+            // The metrics count every APV read, and what is open in them is exactly what the store holds open.
+            JsonNode metrics = TestServer.json(server.get("/api/adaptive-immunity/metrics"));
+            long openInStore = store.patches(patch -> !patch.status().isTerminal(), Integer.MAX_VALUE).size();
+            assertThat(openInStore).isEqualTo(1_000);
+            assertThat(metrics.path("patches_open").asLong()).isEqualTo(openInStore);
+            assertThat(metrics.path("apvs_detected").asLong()).isEqualTo(50_000);
+            assertThat(metrics.path("patches_merged").asLong()).isEqualTo(49_000);
+            JsonNode health = TestServer.json(server.get("/observe/health"));
+            assertThat(health.toString()).contains("\"apvs_held\":10000").doesNotContain("evicted");
         }
     }
 }
