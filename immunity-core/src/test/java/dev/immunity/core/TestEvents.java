@@ -63,12 +63,14 @@ public final class TestEvents {
                 null,
                 null,
                 null,
+                null,
                 status.isFailure() ? "test failure" : null,
                 at,
                 at,
                 status.isTerminal() ? at : null,
                 null,
                 List.of("dependency_upgrade"),
-                at);
+                at,
+                null);
     }
 }

@@ -11,6 +11,7 @@ import dev.immunity.core.json.WireFormat;
 import dev.immunity.core.model.AffectedPackage;
 import dev.immunity.core.model.Apv;
 import dev.immunity.core.model.Patch;
+import dev.immunity.core.model.PatchDiff;
 import dev.immunity.core.model.PatchStatus;
 import dev.immunity.core.model.Priority;
 import dev.immunity.core.model.TestResults;
@@ -129,8 +130,11 @@ public final class DemoGenerator {
         long t = millis(uniform(rnd, 1, 4) * pace);
         Instant generatedAt = base.plusMillis(t);
         String patchId = "patch-" + apv.cveId() + "-" + PATCH_ID_TIME.format(generatedAt);
-        var lifecycle = new Lifecycle(base, patchId, apv.cveId(), strategy, confidence, files, branch, sha,
-                generatedAt);
+        String from = pkg.affectedVersions().isEmpty() ? "0.0.0" : pkg.affectedVersions().get(pkg.affectedVersions().size() - 1);
+        String diff = DemoDiffs.diff(strategy, pkg.ecosystem(), pkg.name(), from, fixedVersion == null ? "latest" : fixedVersion,
+                files, apv.cveId(), rnd);
+        var lifecycle = new Lifecycle(base, patchId, apv.cveId(), strategy, confidence, files, PatchDiff.of(diff),
+                branch, sha, generatedAt);
 
         List<DemoStep> steps = new ArrayList<>();
         steps.add(lifecycle.at(t, PatchStatus.PENDING, null, null, null, null));
@@ -178,12 +182,13 @@ public final class DemoGenerator {
 
     /** The states of one patch: what stays the same from one state to the next. */
     private record Lifecycle(Instant base, String patchId, String cveId, String strategy, double confidence,
-                             List<String> files, String branch, String sha, Instant generatedAt) {
+                             List<String> files, PatchDiff diff, String branch, String sha, Instant generatedAt) {
         DemoStep at(long delayMillis, PatchStatus status, Boolean validationPassed, TestResults tests, String prUrl,
                     String error) {
             Duration delay = Duration.ofMillis(delayMillis);
-            return new DemoStep(delay, new Patch(patchId, cveId, status, strategy, confidence, files, validationPassed,
-                    tests, branch, sha, prUrl, error, generatedAt, null, null, null, List.of(), base.plus(delay)));
+            return new DemoStep(delay, new Patch(patchId, cveId, status, strategy, confidence, files,
+                    PatchDiff.lines(diff.content()), validationPassed, tests, branch, sha, prUrl, error, generatedAt, null,
+                    null, null, List.of(), base.plus(delay), diff));
         }
     }
 

@@ -7,6 +7,7 @@ import dev.immunity.core.model.Apv;
 import dev.immunity.core.model.AstGrepPattern;
 import dev.immunity.core.model.Cvss;
 import dev.immunity.core.model.Patch;
+import dev.immunity.core.model.PatchDiff;
 import dev.immunity.core.model.PatchStatus;
 import dev.immunity.core.model.Priority;
 import dev.immunity.core.model.TestResults;
@@ -178,16 +179,24 @@ public final class WireFormat {
                 f.optionalNumber("exploitability_score", 0.0, 10.0), f.optionalNumber("impact_score", 0.0, 10.0));
     }
 
+    /** Untrusted text quoted for an error message: one line, at most 60 characters, control characters replaced. */
+    public static String quoted(String untrusted) {
+        return "\"" + Fields.abbreviate(untrusted) + "\"";
+    }
+
     private static Patch readBarePatch(Fields f, Instant fallbackTime) {
         String cveId = cveId(f, "cve_id");
         String patchId = f.requiredText("patch_id").strip();
         PatchStatus status = f.present("status") ? status(f) : PatchStatus.PENDING;
         Instant eventTime = orElse(f.optionalTime("_published_at"), fallbackTime);
+        String diff = f.optionalText("diff_content"); // bounded by the record's size; the store cuts it to what it keeps
+        boolean hasDiff = diff != null && !diff.isEmpty();
         return new Patch(
                 patchId, cveId, status,
                 f.optionalText("strategy_used"),
                 f.optionalNumber("confidence_score", 0.0, 1.0),
                 f.stringList("files_modified"),
+                hasDiff ? PatchDiff.lines(diff) : null,
                 f.optionalBoolean("validation_passed"),
                 f.present("test_results") ? readTestResults(Fields.of(f.raw("test_results"), f.path("test_results"))) : null,
                 f.optionalText("branch_name"),
@@ -196,7 +205,8 @@ public final class WireFormat {
                 f.optionalText("error_message"),
                 f.optionalTime("generated_at"),
                 null, null, null, List.of(),
-                eventTime);
+                eventTime,
+                hasDiff ? PatchDiff.of(diff) : null);
     }
 
     private static Patch readRemediationResult(Fields f, Instant fallbackTime) {
@@ -231,6 +241,7 @@ public final class WireFormat {
                 patchId, cveId, status, strategy,
                 inner == null ? null : inner.confidence(),
                 inner == null ? List.of() : inner.filesModified(),
+                inner == null ? null : inner.diffLines(),
                 inner == null ? null : inner.validationPassed(),
                 inner == null ? null : inner.testResults(),
                 inner == null ? null : inner.branchName(),
@@ -241,7 +252,8 @@ public final class WireFormat {
                 startedAt, completedAt,
                 f.optionalNumber("time_to_patch_seconds", 0.0, Double.MAX_VALUE),
                 attempts,
-                eventTime);
+                eventTime,
+                inner == null ? null : inner.diff());
     }
 
     private static TestResults readTestResults(Fields f) {
@@ -340,6 +352,7 @@ public final class WireFormat {
         bare.put("patch_id", patch.patchId());
         bare.put("cve_id", patch.cveId());
         bare.put("strategy_used", patch.strategy());
+        bare.put("diff_content", patch.diff() == null ? "" : patch.diff().content());
         bare.set("files_modified", Json.tree(patch.filesModified()));
         bare.put("confidence_score", patch.confidence());
         bare.put("generated_at", text(patch.generatedAt()));

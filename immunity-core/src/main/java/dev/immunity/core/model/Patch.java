@@ -14,6 +14,8 @@ import java.util.List;
  * @param strategy         the strategy used (or last attempted)
  * @param confidence       0.0–1.0, when known
  * @param filesModified    files the patch changes
+ * @param diffLines        lines in the patch's unified diff, when it came with one: the diff itself is fetched on
+ *                         its own ({@code GET /patches/{patch_id}}), lists and stream messages leave it out
  * @param validationPassed whether validation passed, when known
  * @param testResults      test outcome, when known
  * @param branchName       optional
@@ -26,6 +28,8 @@ import java.util.List;
  * @param timeToPatchSeconds as reported by the remediation engine
  * @param strategyAttempts strategies tried, in order
  * @param updatedAt        event time of this state (see {@code wire-format.md} and the README)
+ * @param diff             the unified diff as held, or null (none sent, or released to keep the store in budget);
+ *                         not part of the patch's JSON
  */
 public record Patch(
         String patchId,
@@ -34,6 +38,7 @@ public record Patch(
         String strategy,
         Double confidence,
         List<String> filesModified,
+        Integer diffLines,
         Boolean validationPassed,
         TestResults testResults,
         String branchName,
@@ -45,7 +50,8 @@ public record Patch(
         Instant completedAt,
         Double timeToPatchSeconds,
         List<String> strategyAttempts,
-        Instant updatedAt) implements Event {
+        Instant updatedAt,
+        @com.fasterxml.jackson.annotation.JsonIgnore PatchDiff diff) implements Event {
 
     public Patch {
         filesModified = List.copyOf(filesModified);
@@ -59,9 +65,21 @@ public record Patch(
 
     /** This patch in another state, at another time. */
     public Patch withStatus(PatchStatus next, Instant at) {
-        return new Patch(patchId, cveId, next, strategy, confidence, filesModified, validationPassed, testResults,
-                branchName, commitSha, prUrl, errorMessage, generatedAt, startedAt,
+        return new Patch(patchId, cveId, next, strategy, confidence, filesModified, diffLines, validationPassed,
+                testResults, branchName, commitSha, prUrl, errorMessage, generatedAt, startedAt,
                 next.isTerminal() && completedAt == null ? at : completedAt, timeToPatchSeconds, strategyAttempts,
-                at);
+                at, diff);
+    }
+
+    /**
+     * This patch holding another diff, counted by its lines; or one cut from its own diff (its count stays); or none
+     * (released: its count stays, to say there is a diff to fetch from the source).
+     */
+    public Patch withDiff(PatchDiff other) {
+        Integer lines = other == null || other.truncated() && diffLines != null ? diffLines
+                : Integer.valueOf(PatchDiff.lines(other.content()));
+        return new Patch(patchId, cveId, status, strategy, confidence, filesModified, lines, validationPassed,
+                testResults, branchName, commitSha, prUrl, errorMessage, generatedAt, startedAt, completedAt,
+                timeToPatchSeconds, strategyAttempts, updatedAt, other);
     }
 }

@@ -32,6 +32,9 @@ public final class EventStore {
     private final LinkedHashMap<String, Patch> patches = new LinkedHashMap<>();
     /** The estimated heap of the APVs held ({@link #estimateBytes}). */
     private long apvBytes;
+    /** Patches holding a diff, least recently updated first, and the heap those diffs take (two bytes a character). */
+    private final java.util.LinkedHashSet<String> withDiff = new java.util.LinkedHashSet<>();
+    private long diffBytes;
     private long evictedOpen;
     private static final System.Logger LOG = System.getLogger(EventStore.class.getName());
     /** Bumped by every change; written under the lock. */
@@ -135,6 +138,9 @@ public final class EventStore {
      * @return the outcome and the patch as now held (fields a later message leaves out are kept)
      */
     public synchronized Applied apply(Patch patch) {
+        if (patch.diff() != null) {
+            patch = patch.withDiff(patch.diff().cutTo(settings.maxDiffBytes()));
+        }
         Patch held = patches.get(patch.patchId());
         if (held != null) {
             if (held.equals(patch)) {
@@ -148,18 +154,54 @@ public final class EventStore {
                 return new Applied(Outcome.DUPLICATE, held);
             }
             patches.remove(patch.patchId());
+            forgetDiff(held);
         }
         version++;
         patches.put(patch.patchId(), patch);
+        if (patch.diff() != null) {
+            withDiff.add(patch.patchId());
+            diffBytes += diffHeap(patch);
+        }
         if (patch.status() == dev.immunity.core.model.PatchStatus.MERGED) {
             closed(patch.cveId());
         }
         if (patches.size() > settings.maxPatches()) {
             var it = patches.entrySet().iterator();
-            it.next();
+            forgetDiff(it.next().getValue());
             it.remove();
         }
-        return new Applied(held == null ? Outcome.CREATED : Outcome.UPDATED, patch);
+        releaseDiffs();
+        return new Applied(held == null ? Outcome.CREATED : Outcome.UPDATED, patches.get(patch.patchId()));
+    }
+
+    /** Beyond the diff budget, the diffs of the least recently updated patches are released (the patch stays). */
+    private void releaseDiffs() {
+        while (diffBytes > settings.diffBudget() && withDiff.size() > 1) {
+            String id = withDiff.getFirst();
+            Patch p = patches.get(id);
+            forgetDiff(p);
+            patches.put(id, p.withDiff(null)); // an update of an existing key keeps its place in the order
+        }
+    }
+
+    private void forgetDiff(Patch p) {
+        if (p.diff() != null && withDiff.remove(p.patchId())) {
+            diffBytes -= diffHeap(p);
+        }
+    }
+
+    private static long diffHeap(Patch p) {
+        return 2L * p.diff().content().length();
+    }
+
+    /** A patch by its id, diff included (when held). */
+    public synchronized Optional<Patch> patch(String patchId) {
+        return Optional.ofNullable(patches.get(patchId));
+    }
+
+    /** The heap the held diffs take, estimated at two bytes a character. */
+    public synchronized long diffBytes() {
+        return diffBytes;
     }
 
     /**
@@ -278,6 +320,7 @@ public final class EventStore {
                 or(next.strategy(), held.strategy()),
                 or(next.confidence(), held.confidence()),
                 next.filesModified().isEmpty() ? held.filesModified() : next.filesModified(),
+                or(next.diffLines(), held.diffLines()),
                 or(next.validationPassed(), held.validationPassed()),
                 or(next.testResults(), held.testResults()),
                 or(next.branchName(), held.branchName()),
@@ -289,7 +332,8 @@ public final class EventStore {
                 or(next.completedAt(), held.completedAt()),
                 or(next.timeToPatchSeconds(), held.timeToPatchSeconds()),
                 next.strategyAttempts().isEmpty() ? held.strategyAttempts() : next.strategyAttempts(),
-                next.status() == held.status() && held.updatedAt() != null ? held.updatedAt() : next.updatedAt());
+                next.status() == held.status() && held.updatedAt() != null ? held.updatedAt() : next.updatedAt(),
+                next.diffLines() != null ? next.diff() : held.diff());
     }
 
     private static <T> T or(T a, T b) {

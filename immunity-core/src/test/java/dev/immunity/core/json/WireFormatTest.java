@@ -7,6 +7,7 @@ import dev.immunity.core.model.Apv;
 import dev.immunity.core.model.AstGrepPattern;
 import dev.immunity.core.model.Cvss;
 import dev.immunity.core.model.Patch;
+import dev.immunity.core.model.PatchDiff;
 import dev.immunity.core.model.PatchStatus;
 import dev.immunity.core.model.Priority;
 import dev.immunity.core.model.TestResults;
@@ -310,6 +311,7 @@ class WireFormatTest {
                 "dependency_upgrade",
                 0.95,
                 List.of("requirements.txt"),
+                5,
                 true,
                 new TestResults(0, "================ 412 passed in 38.21s ================", "", 38.21),
                 "remediation/CVE-2025-31337",
@@ -321,7 +323,8 @@ class WireFormatTest {
                 Instant.parse("2025-10-11T14:33:30.500Z"),
                 187.4999,
                 List.of("dependency_upgrade"),
-                Instant.parse("2025-10-11T14:33:30.500Z")));
+                Instant.parse("2025-10-11T14:33:30.500Z"),
+                PatchDiff.of("--- a/requirements.txt\n+++ b/requirements.txt\n@@ -3,3 +3,3 @@\n-django==4.2.24\n+django==4.2.25\n")));
     }
 
     @Test
@@ -362,7 +365,7 @@ class WireFormatTest {
                 "CVE-2025-1234",
                 PatchStatus.FAILED,
                 "code_patch",                                   // the last strategy attempted
-                null, List.of(), null, null, null, null, null,
+                null, List.of(), null, null, null, null, null, null,
                 "All strategies failed: dependency_upgrade: no version of semver satisfies ^6.0.0 and >=7.5.2; "
                         + "code_patch: generated patch failed validation (2 tests failed)",
                 null,
@@ -370,7 +373,8 @@ class WireFormatTest {
                 Instant.parse("2025-10-11T14:33:12.750Z"),
                 null,
                 List.of("dependency_upgrade", "code_patch"),
-                Instant.parse("2025-10-11T14:33:12.750Z")));
+                Instant.parse("2025-10-11T14:33:12.750Z"),
+                null));
     }
 
     @Test
@@ -425,6 +429,7 @@ class WireFormatTest {
                 "dependency_upgrade",
                 0.92,
                 List.of("package.json", "package-lock.json"),
+                5,
                 true,
                 new TestResults(0, "Test Suites: 42 passed, 42 total\nTests:       318 passed, 318 total", "", 41.7),
                 "remediation/CVE-2025-1234",
@@ -433,7 +438,8 @@ class WireFormatTest {
                 null,
                 Instant.parse("2025-10-11T14:31:25.500Z"),
                 null, null, null, List.of(),
-                RECEIVED));
+                RECEIVED,
+                PatchDiff.of("--- a/package.json\n+++ b/package.json\n@@ -12,7 +12,7 @@\n-    \"semver\": \"7.5.1\",\n+    \"semver\": \"7.5.2\",\n")));
     }
 
     @Test

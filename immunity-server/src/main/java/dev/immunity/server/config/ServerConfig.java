@@ -65,6 +65,7 @@ public final class ServerConfig {
             new Key("immunity.store.max-apvs", "100000", "APVs kept in memory: beyond it the oldest closed ones (merged) go; open ones stay, and go only over max-apv-bytes (counted in immunity_store_evicted_open_total, warned in health)"),
             new Key("immunity.store.max-apv-bytes", "auto", "about how much heap the APVs held may take (an estimate; auto: a quarter of the maximum heap, at least 64 MiB); beyond it they go as beyond max-apvs"),
             new Key("immunity.store.max-patches", "400000", "patches kept in memory"),
+            new Key("immunity.store.max-diff-bytes", "262144", "the most of one patch's diff kept (UTF-8 bytes): a longer one is cut at a line end and flagged diff_truncated; all diffs together stay within a quarter of max-apv-bytes, beyond it the least recently updated patches' diffs are released"),
             new Key("immunity.metrics.mttr-basis", "merged", "what ends the MTTR clock: merged or applied"),
             new Key("immunity.kafka.bootstrap-servers", null, "Kafka bootstrap servers (host:port,…); turns Kafka mode on (serve --kafka)"),
             new Key("immunity.kafka.apv-topic", KafkaSettings.APV_TOPIC, "the detection engine's APV topic"),
@@ -181,7 +182,8 @@ public final class ServerConfig {
                         intValue("immunity.store.max-patches", 1, 10_000_000),
                         text("immunity.store.max-apv-bytes").orElse("auto").equalsIgnoreCase("auto")
                                 ? Math.max(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4)
-                                : longValue("immunity.store.max-apv-bytes", 64 * 1024)),
+                                : longValue("immunity.store.max-apv-bytes", 64 * 1024),
+                        intValue("immunity.store.max-diff-bytes", 1024, 64 * 1024 * 1024)),
                 basis,
                 auth(),
                 kafka(),

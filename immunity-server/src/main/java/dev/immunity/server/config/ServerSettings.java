@@ -93,6 +93,11 @@ public record ServerSettings(String host, int port, int streamPort, boolean demo
                 auth, kafka, r, limits);
     }
 
+    public ServerSettings withStore(StoreSettings s) {
+        return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, s, mttrBasis,
+                auth, kafka, redis, limits);
+    }
+
     public ServerSettings withLimits(LimitSettings l) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
                 auth, kafka, redis, l);

@@ -95,6 +95,7 @@ public final class ApvApiService implements HttpService {
         rules.get("/apvs", this::listApvs)
                 .get("/apvs/{cve_id}", this::getApv)
                 .get("/patches", this::listPatches)
+                .get("/patches/{patch_id}", this::getPatch)
                 .get("/metrics", this::metrics);
     }
 
@@ -155,6 +156,29 @@ public final class ApvApiService implements HttpService {
         Apv apv = store.apv(id).orElseThrow(() ->
                 new BadRequestException(Status.NOT_FOUND_404, "no APV with cve_id " + id, "cve_id"));
         json(res, null, apv);
+    }
+
+    /** One patch whole: its fields as in lists, and its diff ({@code diff_content}, cut when over the size kept). */
+    private void getPatch(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("patch_id").strip();
+        if (id.isEmpty() || id.length() > 200) {
+            throw new BadRequestException("patch_id: must be 1 to 200 characters", "patch_id");
+        }
+        Patch patch = store.patch(id).orElseThrow(() -> new BadRequestException(Status.NOT_FOUND_404,
+                "no patch with patch_id " + dev.immunity.core.json.WireFormat.quoted(id), "patch_id"));
+        json(res, null, withDiff(patch));
+    }
+
+    /** A patch's JSON with its diff: {@code diff_content}, {@code diff_truncated}, {@code diff_bytes}, {@code diff_released}. */
+    static com.fasterxml.jackson.databind.node.ObjectNode withDiff(Patch patch) {
+        var body = (com.fasterxml.jackson.databind.node.ObjectNode) dev.immunity.core.json.Json.tree(patch);
+        dev.immunity.core.model.PatchDiff diff = patch.diff();
+        body.put("diff_content", diff == null ? null : diff.content());
+        body.put("diff_truncated", diff != null && diff.truncated());
+        body.put("diff_bytes", diff == null ? null : diff.originalBytes());
+        // Lines announced but no text: released to keep the store within its budget (it is in the patches topic).
+        body.put("diff_released", diff == null && patch.diffLines() != null);
+        return body;
     }
 
     private void listPatches(ServerRequest req, ServerResponse res) {
