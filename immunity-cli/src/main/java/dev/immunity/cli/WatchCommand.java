@@ -123,7 +123,8 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
 
     private int tui(StreamClient.Query query, Backoff backoff) throws Exception {
         boolean color = !noColor && !context.noColor();
-        return new WatchApp(context, server.base(), color).run(app -> new StreamClient(context.http(), server.base(),
+        return new WatchApp(context, server.base(), color, id -> PatchCommand.fetch(
+                new ApiClient(context.http(), server.base(), server.token(context)), id)).run(app -> new StreamClient(context.http(), server.base(),
                 StoredTokens.streamTokens(context, server.base(), server.token()), query, since, backoff, context.clock(),
                 Duration.ofSeconds(5), app));
     }

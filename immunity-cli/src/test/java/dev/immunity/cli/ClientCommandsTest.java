@@ -47,6 +47,41 @@ class ClientCommandsTest {
         server.stream().publish(TestApvs.apv("CVE-2024-38816", "critical", "payments",
                 "Spring Framework path traversal " + TestApvs.HOSTILE_SUMMARY, 9.8, T0.plusSeconds(60)));
         server.stream().publish(TestApvs.patch("CVE-2024-38816", "validating", T0.plusSeconds(120)));
+        server.stream().publish(TestApvs.patch("CVE-2024-50379", "applied", T0.plusSeconds(180))
+                .withDiff(dev.immunity.core.model.PatchDiff.of(DIFF)));
+    }
+
+    /** A unified diff with a tab (kept) and hostile escapes (shown escaped). */
+    private static final String DIFF = "diff --git a/go.mod b/go.mod\n--- a/go.mod\n+++ b/go.mod\n@@ -5,3 +5,3 @@\n"
+            + " require (\n-\tgithub.com/apache/tomcat v9.0.97\n+\tgithub.com/apache/tomcat v9.0.98\n"
+            + "+// \u001b]52;c;ZXZpbA==\u0007\u001b[2J\n";
+
+    @Test
+    void patch_diff_printsTheRawUnifiedDiff_withTabsKeptAndEscapesShownEscaped() {
+        String id = TestApvs.patch("CVE-2024-50379", "applied", T0.plusSeconds(180)).patchId();
+        assertThat(run("patch", id, "--diff", "--server", url)).isZero();
+        assertThat(out.toString()).isEqualTo("diff --git a/go.mod b/go.mod\n--- a/go.mod\n+++ b/go.mod\n@@ -5,3 +5,3 @@\n"
+                + " require (\n-\tgithub.com/apache/tomcat v9.0.97\n+\tgithub.com/apache/tomcat v9.0.98\n"
+                + "+// \\e]52;c;ZXZpbA==\\x07\\e[2J\n");
+        assertThat(out.toString()).doesNotContain("\u001b");
+    }
+
+    @Test
+    void patch_showsThePatchWithItsDiff_asTextOrJson_andAPatchWithoutOneSaysSo() throws Exception {
+        String id = TestApvs.patch("CVE-2024-50379", "applied", T0.plusSeconds(180)).patchId();
+        assertThat(run("patch", id, "--server", url)).isZero();
+        assertThat(out.toString()).contains("PATCH         " + id, "STATUS        applied", "DIFF  8 lines",
+                "+\tgithub.com/apache/tomcat v9.0.98").doesNotContain("\u001b");
+
+        out.getBuffer().setLength(0);
+        assertThat(run("patch", id, "-o", "json", "--server", url)).isZero();
+        assertThat(dev.immunity.core.json.Json.parse(out.toString()).path("diff_content").asText()).isEqualTo(DIFF);
+
+        String without = TestApvs.patch("CVE-2024-38816", "validating", T0.plusSeconds(120)).patchId();
+        assertThat(run("patch", without, "--diff", "--server", url)).isEqualTo(1);
+        assertThat(err.toString()).contains("has no diff");
+        assertThat(run("patch", "patch-CVE-2000-0001-20000101-000000", "--server", url)).isEqualTo(1);
+        assertThat(err.toString()).contains("no patch");
     }
 
     @AfterAll
@@ -124,7 +159,7 @@ class ClientCommandsTest {
         assertThat(run("patches", "--server", url)).isZero();
         var lines = TestApvs.lines(out.toString());
         assertThat(lines.get(0)).matches("UPDATED +STATUS +STRATEGY +CVE +CONFIDENCE +PR");
-        assertThat(lines.get(1)).isEqualTo("2025-10-11 14:32:22  validating  dependency_upgrade  CVE-2024-38816  0.92        https://git.example/acme/pull/42");
+        assertThat(lines.get(2)).isEqualTo("2025-10-11 14:32:22  validating  dependency_upgrade  CVE-2024-38816  0.92        https://git.example/acme/pull/42");
 
         newCli();
         assertThat(run("patches", "--server", url, "--status", "merged", "-o", "json")).isZero();

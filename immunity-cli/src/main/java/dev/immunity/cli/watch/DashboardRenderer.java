@@ -11,6 +11,7 @@ import org.jline.utils.AttributedStyle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -28,7 +29,15 @@ public final class DashboardRenderer {
     private final boolean color;
 
     /** @param color whether to use colour (false with {@code NO_COLOR}); bold and inverse are kept */
+    /** Diffs fetched for the detail view, by patch id: lines already made safe for the terminal. */
+    private final Map<String, List<String>> diffs;
+
     public DashboardRenderer(boolean color) {
+        this(color, Map.of());
+    }
+
+    public DashboardRenderer(boolean color, Map<String, List<String>> diffs) {
+        this.diffs = diffs;
         this.color = color;
     }
 
@@ -122,14 +131,42 @@ public final class DashboardRenderer {
         for (DashboardState.PatchRow p : patches) {
             body.add("  " + esc(p.status()) + "  " + esc(p.strategy()) + "  " + esc(p.prUrl() == null ? "-" : p.prUrl()));
         }
+        int diffFrom = body.size();
+        for (DashboardState.PatchRow p : patches) {
+            if (p.diffLines() != null && p.diffLines() > 0) {
+                body.add("");
+                List<String> diff = diffs.get(p.patchId());
+                body.add("DIFF " + esc(p.patchId()) + "  " + p.diffLines() + " lines" + (diff == null ? "  (loading)" : ""));
+                if (diff != null) {
+                    diff.forEach(line -> body.add("  " + line.replace("\t", "    ")));
+                }
+            }
+        }
         int rows = height - 3;
         int scroll = Math.min(s.detailScroll(), Math.max(0, body.size() - rows));
         for (int i = 0; i < rows; i++) {
             int at = scroll + i;
-            lines.add(at < body.size() ? plain(Text.truncate(body.get(at), width)) : AttributedString.EMPTY);
+            if (at >= body.size()) {
+                lines.add(AttributedString.EMPTY);
+                continue;
+            }
+            String text = Text.truncate(body.get(at), width);
+            lines.add(at >= diffFrom ? diffLine(text) : plain(text));
         }
         String where = body.size() > rows ? "  " + (scroll + 1) + "-" + Math.min(body.size(), scroll + rows) + "/" + body.size() : "";
         lines.add(footer(s, width, "j/k scroll  esc back  q quit" + where));
+    }
+
+    /** A line of a diff (already escaped), coloured by its kind when colour is on. */
+    private AttributedString diffLine(String text) {
+        String t = text.startsWith("  ") ? text.substring(2) : text;
+        AttributedStyle style = t.startsWith("DIFF ") ? AttributedStyle.BOLD
+                : t.startsWith("+++ ") || t.startsWith("--- ") || t.startsWith("diff --git") ? AttributedStyle.BOLD
+                : t.startsWith("@@") ? AttributedStyle.DEFAULT.foreground(AttributedStyle.CYAN)
+                : t.startsWith("+") ? AttributedStyle.DEFAULT.foreground(AttributedStyle.GREEN)
+                : t.startsWith("-") ? AttributedStyle.DEFAULT.foreground(AttributedStyle.RED)
+                : AttributedStyle.DEFAULT;
+        return color ? new AttributedString(text, style) : plain(text);
     }
 
     private void help(DashboardState s, int width, int height, List<AttributedString> lines) {

@@ -55,10 +55,12 @@ public record DashboardState(
     }
 
     /** One patch row. Text is untrusted. */
-    public record PatchRow(String patchId, String cve, String status, String strategy, String prUrl, Instant updatedAt) {
+    public record PatchRow(String patchId, String cve, String status, String strategy, String prUrl, Instant updatedAt,
+                           Integer diffLines) {
         static PatchRow of(JsonNode p) {
             return new PatchRow(Formats.text(p, "patch_id"), Formats.text(p, "cve_id"), Formats.text(p, "status"),
-                    Formats.text(p, "strategy"), Formats.text(p, "pr_url"), Formats.instant(p, "updated_at"));
+                    Formats.text(p, "strategy"), Formats.text(p, "pr_url"), Formats.instant(p, "updated_at"),
+                    p.path("diff_lines").isInt() ? p.path("diff_lines").asInt() : null);
         }
     }
 

@@ -2,7 +2,10 @@ package dev.immunity.cli.watch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.immunity.cli.CliContext;
+import dev.immunity.cli.Formats;
 import dev.immunity.cli.ImmunityCli;
+import dev.immunity.cli.PatchCommand;
+import dev.immunity.cli.Sanitizer;
 import org.jline.keymap.BindingReader;
 import org.jline.keymap.KeyMap;
 import org.jline.terminal.Attributes;
@@ -15,7 +18,10 @@ import org.jline.utils.NonBlockingReader;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -37,10 +43,45 @@ public final class WatchApp implements StreamClient.Listener {
     private final AtomicBoolean resized = new AtomicBoolean(true);
     private final AtomicBoolean interrupted = new AtomicBoolean();
 
-    public WatchApp(CliContext context, URI server, boolean color) {
+    /** Diffs of the patches shown in the detail view, fetched once each, by patch id. */
+    private final Map<String, List<String>> diffs = new ConcurrentHashMap<>();
+    private final java.util.function.Function<String, JsonNode> patches;
+
+    /** @param patches fetches one patch whole, diff included ({@code GET /patches/{patch_id}}) */
+    public WatchApp(CliContext context, URI server, boolean color, java.util.function.Function<String, JsonNode> patches) {
         this.context = context;
         this.server = server;
-        this.renderer = new DashboardRenderer(color);
+        this.patches = patches;
+        this.renderer = new DashboardRenderer(color, diffs);
+    }
+
+    /** Starts fetching the diffs the detail view shows and does not have yet; they are drawn when they arrive. */
+    private void fetchDiffs(DashboardState state) {
+        if (state.screen() != DashboardState.Screen.DETAIL || state.selectedApv() == null) {
+            return;
+        }
+        String cve = state.selectedApv().cve();
+        for (DashboardState.PatchRow p : state.patches()) {
+            if (cve.equals(p.cve()) && p.diffLines() != null && p.diffLines() > 0
+                    && diffs.putIfAbsent(p.patchId(), List.of("(loading)")) == null) {
+                Thread.ofVirtual().name("immunity-watch-diff").start(() -> {
+                    List<String> lines;
+                    try {
+                        JsonNode whole = patches.apply(p.patchId());
+                        String diff = Formats.text(whole, "diff_content");
+                        lines = new ArrayList<>();
+                        if (whole.path("diff_truncated").asBoolean()) {
+                            lines.add("(cut: " + PatchCommand.truncation(whole) + ")");
+                        }
+                        lines.addAll(diff == null ? List.of("(not held by the server)") : PatchCommand.diffLines(diff));
+                    } catch (RuntimeException e) {
+                        lines = List.of("(could not fetch the diff: " + Sanitizer.escape(e.getMessage()) + ")");
+                    }
+                    diffs.put(p.patchId(), List.copyOf(lines));
+                    inbox.add(s -> s); // draw it now
+                });
+            }
+        }
     }
 
     @Override
@@ -104,6 +145,7 @@ public final class WatchApp implements StreamClient.Listener {
                     state = update.apply(state);
                 }
                 state = state.at(context.clock().instant());
+                fetchDiffs(state);
                 List<AttributedString> screen = renderer.render(state, size.getColumns(), size.getRows());
                 if (!screen.equals(last)) {
                     display.update(screen, -1);

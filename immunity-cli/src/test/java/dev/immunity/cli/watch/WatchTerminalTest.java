@@ -42,27 +42,12 @@ class WatchTerminalTest {
         try (ImmunityServer server = ImmunityServer.start(ServerSettings.forTests());
              PipedOutputStream keys = new PipedOutputStream()) {
             server.stream().publish(TestApvs.apv("CVE-2024-50379", "high", "inventory-service"));
-            PipedInputStream keysIn = new PipedInputStream(keys);
-            // The app closes the terminal it opened (as it must the system one): note its modes at that moment.
             var atClose = new java.util.concurrent.atomic.AtomicReference<Attributes>();
-            Terminal terminal = new ExternalTerminal("test", "xterm-256color", keysIn, synchronizedOut(), StandardCharsets.UTF_8) {
-                @Override
-                protected void doClose() throws java.io.IOException {
-                    atClose.set(new Attributes(attributes));
-                    super.doClose();
-                }
-            };
-            terminal.setSize(new Size(COLS, ROWS));
+            Terminal terminal = terminal(keys, atClose);
             Attributes before = new Attributes(terminal.getAttributes());
             assertThat(before.getLocalFlag(Attributes.LocalFlag.ICANON)).isTrue();
-
-            CliContext context = new CliContext(CliContext.defaultHttp(), () -> terminal, true, false, Clock.systemUTC(),
-                    Duration.ofMillis(50), Duration.ofMillis(200), java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "immunity-test-config"));
-            StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
-            var cli = ImmunityCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), context);
-            CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
-                    () -> cli.execute("watch", "--server", "http://127.0.0.1:" + server.port()));
+            CompletableFuture<Integer> code = watch(server, terminal, err);
 
             // The snapshot is drawn, then a live event arrives and is drawn on top.
             awaitScreen(s -> s.contains("CVE-2024-50379") && s.contains("● connected"));
@@ -102,6 +87,76 @@ class WatchTerminalTest {
             // No raw control from the untrusted summary ever reached the terminal.
             assertThat(bytes).doesNotContain("\u001b]0;a title");
         }
+    }
+
+    @Test
+    void theDetailShowsEachPatchDiff_colouredAndScrollable_withHostileTextEscaped() throws Exception {
+        try (ImmunityServer server = ImmunityServer.start(ServerSettings.forTests());
+             PipedOutputStream keys = new PipedOutputStream()) {
+            server.stream().publish(TestApvs.apv("CVE-2024-50379", "high", "inventory-service"));
+            String diff = "diff --git a/requirements.txt b/requirements.txt\n--- a/requirements.txt\n+++ b/requirements.txt\n"
+                    + "@@ -3,3 +3,3 @@\n flask==3.0.3\n-tomcat-lib==9.0.97\n+tomcat-lib==9.0.98\n"
+                    + "+# \u001b]0;pwned\u0007 <img src=x onerror=alert(1)>\n";
+            dev.immunity.core.model.Patch patch = TestApvs.patch("CVE-2024-50379", "applied", java.time.Instant.now())
+                    .withDiff(dev.immunity.core.model.PatchDiff.of(diff));
+            server.stream().publish(patch);
+            Terminal terminal = terminal(keys, new java.util.concurrent.atomic.AtomicReference<>());
+            CompletableFuture<Integer> code = watch(server, terminal, new StringWriter());
+
+            awaitScreen(s -> s.contains("CVE-2024-50379") && s.contains("● connected"));
+            type(keys, "\r");
+            String top = awaitScreen(s -> s.contains("j/k scroll")).split("\n")[2];
+            // The diffs are below the APV's own detail: page down to them.
+            String screen = screen();
+            for (int page = 0; page < 10 && !screen.contains("+tomcat-lib==9.0.98"); page++) {
+                String before = screen.split("\n")[2];
+                type(keys, " ");
+                screen = awaitScreen(s -> !s.split("\n")[2].equals(before) || s.contains("+tomcat-lib==9.0.98"));
+            }
+            assertThat(screen).contains("DIFF " + patch.patchId() + "  8 lines", "@@ -3,3 +3,3 @@", "-tomcat-lib==9.0.97",
+                    "+# \\e]0;pwned\\x07 <img src=x onerror=alert(1)>");
+            int added = rowOf(screen, "+tomcat-lib==9.0.98");
+            int removed = rowOf(screen, "-tomcat-lib==9.0.97");
+            assertThat(foregroundAt(added, "+tomcat-lib")).isNotEqualTo(foregroundAt(removed, "-tomcat-lib"));
+            assertThat(written()).doesNotContain("\u001b]0;pwned");
+
+            // Scrolled: g goes back to the top.
+            assertThat(screen.split("\n")[2]).isNotEqualTo(top);
+            type(keys, "g");
+            awaitScreen(s -> s.split("\n")[2].equals(top));
+            type(keys, "q");
+            assertThat(code.get(20, TimeUnit.SECONDS)).isZero();
+        }
+    }
+
+    /** A terminal on {@code keys} drawing into {@link #written}; {@code atClose} gets its modes when the app closes it. */
+    private Terminal terminal(PipedOutputStream keys, java.util.concurrent.atomic.AtomicReference<Attributes> atClose)
+            throws java.io.IOException {
+        Terminal terminal = new ExternalTerminal("test", "xterm-256color", new PipedInputStream(keys), synchronizedOut(),
+                StandardCharsets.UTF_8) {
+            @Override
+            protected void doClose() throws java.io.IOException {
+                atClose.set(new Attributes(attributes));
+                super.doClose();
+            }
+        };
+        terminal.setSize(new Size(COLS, ROWS));
+        return terminal;
+    }
+
+    /** Runs {@code immunity watch} against the server on that terminal. */
+    private static CompletableFuture<Integer> watch(ImmunityServer server, Terminal terminal, StringWriter err) {
+        CliContext context = new CliContext(CliContext.defaultHttp(), () -> terminal, true, false, Clock.systemUTC(),
+                Duration.ofMillis(50), Duration.ofMillis(200), java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "immunity-test-config"));
+        var cli = ImmunityCli.commandLine(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), context);
+        return CompletableFuture.supplyAsync(() -> cli.execute("watch", "--server", "http://127.0.0.1:" + server.port()));
+    }
+
+    /** The foreground colour of the cell where {@code text} starts on a row. */
+    private int foregroundAt(int row, String text) {
+        String line = screen().split("\n")[row];
+        int col = line.indexOf(text);
+        return ScreenTerminal.cellForeground(cells[row * COLS + col]);
     }
 
     private java.io.OutputStream synchronizedOut() {
