@@ -2,7 +2,7 @@
 // Untrusted text is only ever set as text (see dom.js). Protocol: docs/stream-protocol.md.
 import { el, setText, clean } from "./dom.js";
 import * as fmt from "./format.js";
-import { apvCard, patchCard, sparkline, priorityTable, TILES, PRIORITIES, LIFECYCLE } from "./views.js";
+import { apvCard, patchCard, patchDetail, sparkline, priorityTable, TILES, PRIORITIES, LIFECYCLE } from "./views.js";
 import { StreamClient, API } from "./stream.js";
 import { OidcSession } from "./oidc.js";
 
@@ -296,6 +296,79 @@ $("new-items").addEventListener("click", () => {
   unseen = 0;
   showUnseen();
   $("apvs").focus({ preventScroll: true });
+});
+
+// --- the patch panel: a patch's diff and validation, fetched when asked for --------------------------
+
+let diffRequest = 0;  // answers to an earlier request, or after the panel closed, are dropped
+let shownDiff = "";
+
+$("patches").addEventListener("click", (e) => {
+  const button = e.target.closest("button.view-diff");
+  if (button) openPatch(button.closest("[data-patch]").dataset.patch);
+});
+
+async function openPatch(patchId) {
+  const request = ++diffRequest;
+  const dialog = $("diff-dialog");
+  shownDiff = "";
+  dialog.dataset.patch = patchId;
+  dialog.dataset.state = "loading";
+  setText($("diff-title"), "Patch");
+  $("diff-body").replaceChildren(el("p", { class: "muted", text: "Loading the patch…" }));
+  if (!dialog.open) dialog.showModal();
+  const { patch, error } = await fetchPatch(patchId);
+  if (request !== diffRequest) return;
+  dialog.dataset.state = patch ? "shown" : "error";
+  if (!patch) {
+    $("diff-body").replaceChildren(el("p", { class: "notice", text: error }));
+    return;
+  }
+  shownDiff = typeof patch.diff_content === "string" ? patch.diff_content : "";
+  setText($("diff-title"), "Patch for " + (patch.cve_id || "unknown CVE"));
+  $("diff-body").replaceChildren(patchDetail(patch));
+}
+
+async function fetchPatch(patchId) {
+  try {
+    const r = await client.fetch(API + "/patches/" + encodeURIComponent(patchId)); // with the token, when there is one
+    if (r.ok) return { patch: await r.json() };
+    if (r.status === 401) return { error: "The server wants a token to show this patch." };
+    if (r.status === 404) return { error: "The server no longer holds this patch." };
+    return { error: "The server answered HTTP " + r.status + "." };
+  } catch (e) {
+    return { error: "Could not load the patch: " + clean(e.message) };
+  }
+}
+
+async function copyDiff() {
+  const status = $("diff-body").querySelector(".copy-status");
+  try {
+    await navigator.clipboard.writeText(shownDiff); // absent outside a secure context: the catch below
+    setText(status, "Copied.");
+  } catch {
+    const code = $("diff-body").querySelector(".diff tbody");
+    if (code) getSelection().selectAllChildren(code);
+    setText(status, "Cannot copy from here: the diff is selected, copy it with Ctrl+C.");
+  }
+}
+
+$("diff-body").addEventListener("click", (e) => {
+  if (e.target.closest("button.copy-diff")) copyDiff();
+});
+$("diff-close").addEventListener("click", () => $("diff-dialog").close());
+// Escape closes the modal dialog by itself; a click on the backdrop (the dialog element, outside its content) too.
+$("diff-dialog").addEventListener("click", (e) => {
+  if (e.target === $("diff-dialog")) $("diff-dialog").close();
+});
+$("diff-dialog").addEventListener("close", () => {
+  diffRequest++;
+  shownDiff = "";
+  // The browser gives focus back to the button that opened the panel, unless its card was rebuilt meanwhile.
+  if (document.activeElement === document.body) {
+    const card = [...$("patches").querySelectorAll("[data-patch]")].find((c) => c.dataset.patch === $("diff-dialog").dataset.patch);
+    card?.querySelector("button.view-diff")?.focus();
+  }
 });
 
 // --- sign-in (OpenID Connect, when the server offers it) -------------------------------------------

@@ -1,4 +1,4 @@
-// Pure builders from data to DOM nodes: APV cards, patch cards, metric tiles, sparklines.
+// Pure builders from data to DOM nodes: APV cards, patch cards and the patch panel (diff), metric tiles, sparklines.
 // Every piece of event data is untrusted and goes through el()/svg(), which set text only.
 import { el, svg, httpUrl, clean } from "./dom.js";
 import * as fmt from "./format.js";
@@ -117,15 +117,165 @@ export function patchCard(p) {
   if (took !== null && took !== undefined) field(facts, "Time to patch", fmt.duration(took));
   if (p.error_message) field(facts, "Error", p.error_message);
   card.append(facts);
-
-  const url = httpUrl(p.pr_url);
-  if (url) {
-    const a = el("a", { class: "pr", text: "Pull request", attrs: { href: url, rel: "noopener noreferrer", target: "_blank" } });
-    card.append(el("p", {}, a));
-  } else if (p.pr_url) {
-    card.append(el("p", { class: "muted" }, "PR: ", el("code", { text: p.pr_url })));
-  }
+  const pr = prLine(p, "Pull request");
+  if (pr) card.append(pr);
+  card.append(diffAction(p));
   return card;
+}
+
+/** The PR as a link only when it is an http(s) URL; anything else is shown as plain text. */
+function prLine(p, label) {
+  const url = httpUrl(p.pr_url);
+  if (url) return el("p", {}, el("a", { class: "pr", text: label ?? url, attrs: { href: url, rel: "noopener noreferrer", target: "_blank" } }));
+  if (p.pr_url) return el("p", { class: "muted" }, "PR: ", el("code", { text: p.pr_url }));
+  return null;
+}
+
+/** The card's "View diff" button (app.js listens on the list), with how much diff there is to see. */
+function diffAction(p) {
+  const lines = typeof p.diff_lines === "number" && p.diff_lines > 0 ? p.diff_lines : 0;
+  return el("p", { class: "patch-actions" },
+    el("button", { class: "view-diff", text: "View diff",
+      attrs: { type: "button", "aria-haspopup": "dialog", "aria-label": "View diff of the patch for " + clean(p.cve_id) } }),
+    el("span", { class: "muted", text: lines ? fmt.count(lines) + (lines === 1 ? " line" : " lines") : "no diff sent" }));
+}
+
+// --- the patch panel (GET /patches/{patch_id}) ----------------------------------------------------------
+
+const HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+
+/**
+ * A unified diff as rows {kind, old, new, text}; kind is file, meta, hunk, add, del, ctx or note. Line numbers
+ * come from the hunk headers; inside a hunk its counts decide, so a removed "-- x" line is not a "--- " header.
+ */
+export function parseDiff(text) {
+  const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === "") lines.pop();
+  const rows = [];
+  let oldNo = 0, newNo = 0, oldLeft = 0, newLeft = 0;
+  for (const line of lines) {
+    const inHunk = oldLeft > 0 || newLeft > 0;
+    const c = line[0];
+    if (inHunk && c === "+") {
+      rows.push({ kind: "add", old: null, new: newNo++, text: line });
+      newLeft--;
+    } else if (inHunk && c === "-") {
+      rows.push({ kind: "del", old: oldNo++, new: null, text: line });
+      oldLeft--;
+    } else if (inHunk && (c === " " || line === "")) {
+      rows.push({ kind: "ctx", old: oldNo++, new: newNo++, text: line });
+      oldLeft--;
+      newLeft--;
+    } else if (c === "\\") {
+      rows.push({ kind: "note", old: null, new: null, text: line });
+    } else {
+      const h = HUNK.exec(line);
+      if (h) {
+        [oldNo, oldLeft, newNo, newLeft] = [+h[1], h[2] === undefined ? 1 : +h[2], +h[3], h[4] === undefined ? 1 : +h[4]];
+      } else {
+        oldLeft = newLeft = 0;
+      }
+      rows.push({ kind: h ? "hunk" : headerKind(line), old: null, new: null, text: line });
+    }
+  }
+  return rows;
+}
+
+function headerKind(line) {
+  if (/^(diff |--- |\+\+\+ )/.test(line)) return "file";
+  if (line.startsWith("+")) return "add"; // a hunk without a header: still coloured, not numbered
+  if (line.startsWith("-")) return "del";
+  return "meta";
+}
+
+/** The diff as a table: old and new line numbers in two gutters, then the line as sent (its +/- kept). */
+export function diffTable(text) {
+  const body = el("tbody");
+  for (const r of parseDiff(text)) {
+    body.append(el("tr", { class: "diff-" + r.kind, attrs: { "data-kind": r.kind } },
+      el("td", { class: "ln ln-old", text: r.old ?? "" }),
+      el("td", { class: "ln ln-new", text: r.new ?? "" }),
+      el("td", { class: "code", text: r.text })));
+  }
+  return el("table", { class: "diff" },
+    el("thead", { class: "sr-only" }, el("tr", {}, ["Old line", "New line", "Change"].map((c) => el("th", { text: c, attrs: { scope: "col" } })))),
+    body);
+}
+
+/** Why the diff is missing or partial, or null when it is whole. */
+function diffNotice(p, diff) {
+  const lines = typeof p.diff_lines === "number" ? fmt.count(p.diff_lines) + (p.diff_lines === 1 ? " line" : " lines") : "";
+  if (!diff && p.diff_released) {
+    return "The diff" + (lines ? " (" + lines + ")" : "") + " is no longer held by the server: it was released to stay within its memory budget.";
+  }
+  if (!diff) return "No diff was sent with this patch.";
+  if (p.diff_truncated) {
+    const shown = new TextEncoder().encode(diff).length;
+    return "Showing the first " + fmt.count(shown) + " of " + fmt.count(p.diff_bytes) + " bytes: the diff is longer than the server keeps.";
+  }
+  return null;
+}
+
+function diffSection(p, diff) {
+  const notice = diffNotice(p, diff);
+  const sec = el("section", { class: "detail-part" },
+    el("div", { class: "part-head" },
+      el("h3", { text: "Diff" }),
+      diff ? el("button", { class: "copy-diff", text: "Copy diff", attrs: { type: "button" } }) : null,
+      el("span", { class: "copy-status detail", attrs: { role: "status" } })),
+    notice ? el("p", { class: "notice", text: notice }) : null);
+  if (diff) sec.append(el("div", { class: "diff-scroll", attrs: { tabindex: "0", role: "region", "aria-label": "Unified diff" } }, diffTable(diff)));
+  return sec;
+}
+
+function validationText(passed) {
+  if (passed === true) return "✓ passed";
+  if (passed === false) return "✕ failed";
+  return "not reported";
+}
+
+function output(name, text) {
+  if (text === null || text === undefined || text === "") return el("p", { class: "muted", text: name + ": (empty)" });
+  return el("div", {}, el("h4", { text: name }), el("pre", { class: "output", attrs: { tabindex: "0" }, text }));
+}
+
+function validationSection(p) {
+  const t = p.test_results && typeof p.test_results === "object" ? p.test_results : null;
+  const facts = el("dl", { class: "facts" });
+  field(facts, "Validation", validationText(p.validation_passed));
+  if (t) {
+    field(facts, "Exit code", t.exit_code);
+    field(facts, "Duration", typeof t.duration_seconds === "number" ? fmt.duration(t.duration_seconds) : null);
+  }
+  const attempts = list(p.strategy_attempts);
+  return el("section", { class: "detail-part" },
+    el("h3", { text: "Validation" }),
+    facts,
+    t ? [output("stdout", t.stdout), output("stderr", t.stderr)] : el("p", { class: "muted", text: "No test results reported." }),
+    el("h4", { text: "Strategy attempts" }),
+    attempts.length ? el("ol", { class: "attempts" }, attempts.map((a) => el("li", {}, el("code", { text: a }))))
+      : el("p", { class: "muted", text: "none reported" }),
+    p.error_message ? el("p", { class: "error" }, el("strong", { text: "Error: " }), str(p.error_message)) : null);
+}
+
+/** The panel's content for a patch as GET /patches/{patch_id} gives it: facts, diff, validation, PR. */
+export function patchDetail(p) {
+  const diff = typeof p.diff_content === "string" ? p.diff_content : "";
+  const facts = el("dl", { class: "facts" });
+  field(facts, "Patch", p.patch_id);
+  field(facts, "Strategy", str(p.strategy).replaceAll("_", " "));
+  field(facts, "Confidence", typeof p.confidence === "number" ? fmt.percent(p.confidence) : null);
+  field(facts, "Files", list(p.files_modified));
+  field(facts, "Branch", p.branch_name);
+  field(facts, "Commit", p.commit_sha);
+  field(facts, "Generated", fmt.dateTime(p.generated_at));
+  if (p.completed_at) field(facts, "Completed", fmt.dateTime(p.completed_at));
+  return el("div", { class: "patch-detail" },
+    el("div", { class: "card-head" }, el("span", { class: "cve", text: p.cve_id }), statusBadge(p.status)),
+    facts,
+    prLine(p),
+    diffSection(p, diff),
+    validationSection(p));
 }
 
 /** A sparkline as inline SVG: one bar per minute; a minute with no data (null) has no bar. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.immunity.core.json.Json;
 import dev.immunity.core.json.WireFormat;
 import dev.immunity.core.model.Patch;
+import dev.immunity.core.model.PatchDiff;
 import dev.immunity.server.config.ServerSettings;
 import dev.immunity.server.support.DashboardBrowser;
 import dev.immunity.server.support.Fixtures;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 import java.time.Instant;
@@ -290,6 +293,131 @@ class DashboardPageTest {
         assertThat(browser.text("#apv-count")).isEqualTo("200 (latest 200)");
         assertThat(browser.all("#apvs [data-cve='CVE-2024-46100']")).isEmpty();
         assertThat(browser.all("#apvs [data-cve='CVE-2024-46110']")).hasSize(1);
+    }
+
+    @Test
+    @Order(10)
+    void viewDiff_showsAddedAndRemovedLines_withLineNumbers_andEscapeCloses() {
+        String cve = "CVE-2024-47001";
+        String diff = String.join("\n",
+                "diff --git a/app/payments.py b/app/payments.py",
+                "index 1a2b3c4..5d6e7f8 100644",
+                "--- a/app/payments.py",
+                "+++ b/app/payments.py",
+                "@@ -10,3 +10,3 @@ def charge(amount):",
+                "     total = amount",
+                "-    fee = total * 0.1",
+                "+    fee = round(total * 0.1, 2)",
+                "     return total + fee") + "\n";
+        server.server.stream().publish(Fixtures.apv(cve));
+        server.server.stream().publish(Fixtures.patch(cve, "applied").withDiff(PatchDiff.of(diff)));
+
+        WebElement card = patchCard(cve);
+        assertThat(card.getText()).contains("9 lines");
+        card.findElement(By.cssSelector("button.view-diff")).click();
+        WebElement panel = shownPanel();
+        assertThat(browser.one("#diff-title").getDomProperty("textContent")).isEqualTo("Patch for " + cve);
+
+        List<WebElement> rows = panel.findElements(By.cssSelector(".diff tbody tr"));
+        assertThat(rows).extracting(r -> r.getDomAttribute("data-kind"))
+                .containsExactly("file", "meta", "file", "file", "hunk", "ctx", "del", "add", "ctx");
+        WebElement removed = panel.findElement(By.cssSelector("tr.diff-del"));
+        WebElement added = panel.findElement(By.cssSelector("tr.diff-add"));
+        assertThat(cells(removed)).containsExactly("11", "", "-    fee = total * 0.1");
+        assertThat(cells(added)).containsExactly("", "11", "+    fee = round(total * 0.1, 2)");
+        assertThat(cells(rows.getLast())).containsExactly("12", "12", "     return total + fee");
+        // Added, removed and context lines look different (and keep their + and - for those who cannot see colour).
+        String addedBg = added.findElement(By.cssSelector(".code")).getCssValue("background-color");
+        String removedBg = removed.findElement(By.cssSelector(".code")).getCssValue("background-color");
+        String contextBg = rows.getLast().findElement(By.cssSelector(".code")).getCssValue("background-color");
+        assertThat(List.of(addedBg, removedBg, contextBg)).doesNotHaveDuplicates();
+        assertThat(panel.getText()).contains("✓ passed", "dependency upgrade", "No test results reported.");
+        assertThat(panel.findElements(By.cssSelector(".notice"))).as("a whole diff needs no notice").isEmpty();
+
+        panel.findElement(By.cssSelector("button.copy-diff")).click();
+        browser.waitFor(d -> !panel.findElement(By.cssSelector(".copy-status")).getText().isEmpty());
+
+        browser.driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        browser.waitFor(d -> !panelOpen());
+        assertThat(browser.js("return document.activeElement.closest('[data-patch]')?.dataset.cve")).isEqualTo(cve);
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(11)
+    void hostileDiffAndPrUrl_areShownAsText_andRunNothing() {
+        String cve = "CVE-2024-47666";
+        String now = Instant.now().toString();
+        String diff = String.join("\n",
+                "diff --git a/app/view.py b/app/view.py",
+                "--- a/app/view.py",
+                "+++ b/app/view.py",
+                "@@ -1,2 +1,3 @@",
+                "-<img src=x onerror=\"window.__pwned=1\">",
+                "+</pre><script>window.__pwned=1</script>",
+                "+\u001b[31mred",
+                " <a href=\"javascript:window.__pwned=1\">x</a>") + "\n";
+        ObjectNode inner = Json.mapper().createObjectNode();
+        inner.put("patch_id", "patch-" + cve + "-20261125-101500");
+        inner.put("cve_id", cve);
+        inner.put("strategy_used", "code_patch");
+        inner.put("diff_content", diff);
+        inner.putArray("files_modified").add("app/view.py");
+        inner.put("validation_passed", false);
+        ObjectNode tests = inner.putObject("test_results");
+        tests.put("exit_code", 1);
+        tests.put("stdout", "<img src=x onerror=\"window.__pwned=1\">");
+        tests.put("stderr", "</pre><script>window.__pwned=1</script>\u001b[31mFAILED");
+        tests.put("duration_seconds", 7.5);
+        inner.put("pr_url", "javascript:window.__pwned=1");
+        inner.put("generated_at", now);
+        // A remediation result, as the remediation engine publishes one: it carries the strategy attempts.
+        ObjectNode result = Json.mapper().createObjectNode();
+        result.set("patch", inner);
+        result.put("status", "failed");
+        result.put("started_at", now);
+        result.put("completed_at", now);
+        result.putArray("strategy_attempts").add("dependency_upgrade").add("<b onmouseover=\"window.__pwned=1\">code_patch</b>");
+        result.put("error_message", "<script>window.__pwned=1</script>");
+        server.server.stream().publish(Fixtures.apv(cve));
+        server.server.stream().publish(WireFormat.parsePatch(result, Instant.now()));
+
+        patchCard(cve).findElement(By.cssSelector("button.view-diff")).click();
+        WebElement panel = shownPanel();
+
+        assertThat(panel.getText()).contains("-<img src=x onerror=\"window.__pwned=1\">",
+                "+</pre><script>window.__pwned=1</script>", "+[U+001B][31mred",
+                " <a href=\"javascript:window.__pwned=1\">x</a>",
+                "PR: javascript:window.__pwned=1", "✕ failed", "7.5 s",
+                "</pre><script>window.__pwned=1</script>[U+001B][31mFAILED",
+                "<b onmouseover=\"window.__pwned=1\">code_patch</b>", "Error: <script>window.__pwned=1</script>");
+        assertThat(panel.findElements(By.cssSelector("tr.diff-add"))).hasSize(2);
+        assertThat(panel.findElements(By.cssSelector("img, script, iframe, svg, b, a")))
+                .as("nothing from the patch became markup, and no link for a javascript: URL").isEmpty();
+        assertThat(browser.js("return typeof window.__pwned")).isEqualTo("undefined");
+
+        browser.one("#diff-close").click();
+        browser.waitFor(d -> !panelOpen());
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    private static WebElement patchCard(String cve) {
+        return browser.waitFor(d -> browser.all("#patches [data-cve='" + cve + "']").stream().findFirst().orElse(null));
+    }
+
+    /** The patch panel, once open with the patch loaded. */
+    private static WebElement shownPanel() {
+        return browser.waitFor(d -> panelOpen() && "shown".equals(browser.one("#diff-dialog").getDomAttribute("data-state"))
+                ? browser.one("#diff-dialog") : null);
+    }
+
+    private static boolean panelOpen() {
+        return Boolean.TRUE.equals(browser.js("return document.getElementById('diff-dialog').open"));
+    }
+
+    /** A diff row's old line number, new line number and line, exactly as in the page. */
+    private static List<String> cells(WebElement row) {
+        return row.findElements(By.cssSelector("td")).stream().map(td -> td.getDomProperty("textContent")).toList();
     }
 
     private static int received() {
