@@ -79,7 +79,8 @@ public final class ImmunityServer implements AutoCloseable {
         this.store = new EventStore(settings.store());
         MetricsEngine metrics = new MetricsEngine(clock,
                 MetricsSettings.defaults().withMttrBasis(MttrBasis.fromWire(settings.mttrBasis())));
-        this.stream = new StreamManager(store, metrics, settings.stream(), clock);
+        this.stream = new StreamManager(store, metrics, settings.stream(), clock,
+                new dev.immunity.core.sla.SlaClock(settings.sla(), MttrBasis.fromWire(settings.mttrBasis())));
         this.scheduler = Executors.newScheduledThreadPool(1,
                 Thread.ofPlatform().name("immunity-server-scheduler").daemon(true).factory());
         this.verifier = settings.auth().enabled() ? new JwtVerifier(settings.auth(), clock) : null;

@@ -2,6 +2,7 @@ package dev.immunity.server;
 
 import dev.immunity.core.kafka.KafkaSource;
 import dev.immunity.core.model.EventType;
+import dev.immunity.core.model.Priority;
 import dev.immunity.core.stream.StreamManager;
 import dev.immunity.core.stream.StreamStats;
 import io.helidon.health.HealthCheck;
@@ -78,7 +79,38 @@ final class ServerMeters {
         registry.getOrCreate(FunctionalCounter.builder("immunity_store_evicted_open", STORES,
                         stores -> stores.stream().mapToLong(st -> st.evictedOpen()).sum())
                 .description("Open APVs evicted because open ones alone were over immunity.store.max-apv-bytes"));
+        for (Priority p : Priority.values()) {
+            List<Tag> tags = List.of(Tag.create("priority", p.wire()));
+            registry.getOrCreate(Gauge.builder("immunity_apvs_open", () -> sla(s -> s.open().get(p)))
+                    .tags(tags).description("APVs open now (no merged patch), by priority"));
+            registry.getOrCreate(Gauge.builder("immunity_sla_at_risk", () -> sla(s -> s.atRisk().get(p)))
+                    .tags(tags).description("Open APVs past immunity.sla.at-risk-ratio of their SLA, not yet breached"));
+            registry.getOrCreate(Gauge.builder("immunity_sla_breached", () -> sla(s -> s.breached().get(p)))
+                    .tags(tags).description("Open APVs past their SLA deadline"));
+            registry.getOrCreate(Gauge.builder("immunity_sla_compliance_ratio", () -> sla(s -> s.complianceByPriority().get(p)))
+                    .tags(tags).description("APVs closed within their SLA / APVs closed (NaN before the first closure)"));
+        }
         registered = true;
+    }
+
+    /** One SLA summary per second at most, however many gauges a scrape reads. */
+    private static volatile dev.immunity.core.sla.SlaSummary slaCache;
+    private static volatile long slaCacheNanos;
+
+    private static double sla(java.util.function.Function<dev.immunity.core.sla.SlaSummary, Number> f) {
+        long now = System.nanoTime();
+        var summary = slaCache;
+        if (summary == null || now - slaCacheNanos > 1_000_000_000L) {
+            StreamManager m = LIVE.isEmpty() ? null : LIVE.iterator().next();
+            if (m == null) {
+                return Double.NaN;
+            }
+            summary = m.metrics().sla();
+            slaCache = summary;
+            slaCacheNanos = now;
+        }
+        Number n = summary == null ? null : f.apply(summary);
+        return n == null ? Double.NaN : n.doubleValue();
     }
 
     private static void counter(MeterRegistry registry, String name, String description, ToLongFunction<StreamStats> f) {

@@ -207,7 +207,7 @@ public final class MetricsEngine {
                     mttr.mean(), mttr.percentile(50), mttr.percentile(90), mttr.size(),
                     rate(merged, failed),
                     detected == 0 ? null : detectedInLastHour(now),
-                    byPriority, window.series(now), settings.mttrBasis().wire(), now);
+                    byPriority, window.series(now), settings.mttrBasis().wire(), now, null);
         } finally {
             lock.unlock();
         }

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** The {@code type} of a stream envelope. */
 public enum EventType {
-    APV, PATCH, METRICS, HEARTBEAT;
+    APV, PATCH, METRICS, HEARTBEAT, SLA;
 
     @JsonValue
     public String wire() {

@@ -26,6 +26,7 @@ import java.util.Map;
  * @param series           per-minute series over the last hour, for sparklines
  * @param mttrBasis        {@code merged} or {@code applied}: what ends the MTTR clock
  * @param computedAt       when this snapshot was computed
+ * @param sla              the open backlog against the remediation SLA, or null where no SLA clock runs
  */
 public record MetricsSnapshot(
         long apvsDetected,
@@ -43,7 +44,8 @@ public record MetricsSnapshot(
         Map<Priority, PriorityMetrics> byPriority,
         MinuteSeries series,
         String mttrBasis,
-        Instant computedAt) implements Event {
+        Instant computedAt,
+        dev.immunity.core.sla.SlaSummary sla) implements Event {
 
     public MetricsSnapshot {
         // An EnumMap keeps the priorities in order (critical first) on the wire.
@@ -61,7 +63,14 @@ public record MetricsSnapshot(
     public MetricsSnapshot at(Instant when) {
         return new MetricsSnapshot(apvsDetected, apvsConfirmed, patchesApplied, patchesMerged, patchesFailed,
                 patchesOpen, mttrAvgSeconds, mttrP50Seconds, mttrP90Seconds, mttrSamples, successRate, apvsPerHour,
-                byPriority, series, mttrBasis, when);
+                byPriority, series, mttrBasis, when, sla);
+    }
+
+    /** This snapshot with the SLA backlog. */
+    public MetricsSnapshot withSla(dev.immunity.core.sla.SlaSummary summary) {
+        return new MetricsSnapshot(apvsDetected, apvsConfirmed, patchesApplied, patchesMerged, patchesFailed,
+                patchesOpen, mttrAvgSeconds, mttrP50Seconds, mttrP90Seconds, mttrSamples, successRate, apvsPerHour,
+                byPriority, series, mttrBasis, computedAt, summary);
     }
 
     /** Whether the numbers (everything but {@code computedAt}) equal another snapshot's. */

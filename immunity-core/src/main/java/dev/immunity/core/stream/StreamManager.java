@@ -11,8 +11,14 @@ import dev.immunity.core.model.Patch;
 import dev.immunity.core.model.Priority;
 import dev.immunity.core.store.ApvQuery;
 import dev.immunity.core.store.EventStore;
+import dev.immunity.core.metrics.MttrBasis;
+import dev.immunity.core.sla.SlaClock;
+import dev.immunity.core.sla.SlaPolicy;
+import dev.immunity.core.sla.SlaState;
+import dev.immunity.core.sla.SlaStatus;
 
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -48,6 +54,10 @@ public final class StreamManager implements AutoCloseable, EventSink {
     private final InstantSource clock;
     private final StreamHistory history;
     private final Object publishLock = new Object();
+    private final SlaClock sla;
+    /** The SLA timer armed for the next transition, and when it fires (guarded by publishLock). */
+    private java.util.concurrent.ScheduledFuture<?> slaTimer;
+    private Instant slaTimerAt;
     private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
     /** One short-lived virtual thread per drain; unnamed, as a name is a string built per thread. */
     private final ExecutorService writers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
@@ -70,6 +80,13 @@ public final class StreamManager implements AutoCloseable, EventSink {
     private volatile boolean stopped;
 
     public StreamManager(EventStore store, MetricsEngine metrics, StreamSettings settings, InstantSource clock) {
+        this(store, metrics, settings, clock, new SlaClock(SlaPolicy.defaults(), MttrBasis.MERGED));
+    }
+
+    /** @param sla the remediation SLA clock, fed the events this manager applies; it sends {@code sla} messages */
+    public StreamManager(EventStore store, MetricsEngine metrics, StreamSettings settings, InstantSource clock,
+                         SlaClock sla) {
+        this.sla = sla;
         this.store = store;
         this.metrics = metrics;
         this.settings = settings;
@@ -90,6 +107,9 @@ public final class StreamManager implements AutoCloseable, EventSink {
         ticker.scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
         long mi = settings.metricsInterval().toMillis();
         ticker.scheduleAtFixedRate(this::broadcastMetricsIfChanged, mi, mi, TimeUnit.MILLISECONDS);
+        synchronized (publishLock) {
+            armSlaTimer();
+        }
     }
 
     /** Closes every client with {@link CloseCodes#GOING_AWAY} and stops the background work. */
@@ -287,6 +307,8 @@ public final class StreamManager implements AutoCloseable, EventSink {
         }
         metrics.recordApv(apv);
         appendAndFanOut(EventType.APV, apv, apv.priority(), apv.affectedServices(), position);
+        sla.onApv(apv, clock.instant());
+        armSlaTimer();
         return true;
     }
 
@@ -300,7 +322,67 @@ public final class StreamManager implements AutoCloseable, EventSink {
         Optional<Apv> apv = store.apv(applied.patch().cveId());
         appendAndFanOut(EventType.PATCH, applied.patch(), apv.map(Apv::priority).orElse(null),
                 apv.map(Apv::affectedServices).orElse(List.of()), position);
+        sla.onPatch(applied.patch()).ifPresent(closed -> {
+            if (position == null || !position.rebuilding()) {
+                fanOutSla(closed, null);
+            }
+        });
         return true;
+    }
+
+    /**
+     * Arms the timer for the SLA clock's next transition when it is sooner than the one armed: at risk and breached
+     * are sent the moment they happen, whether or not another event arrives. Must hold publishLock.
+     */
+    private void armSlaTimer() {
+        Instant next = sla.nextDue();
+        if (next == null || !started || stopped || slaTimerAt != null && !next.isBefore(slaTimerAt)) {
+            return;
+        }
+        if (slaTimer != null) {
+            slaTimer.cancel(false);
+        }
+        long nanos = Math.max(0, java.time.Duration.between(clock.instant(), next).toNanos());
+        slaTimerAt = next;
+        slaTimer = ticker.schedule(this::slaTick, (nanos + 999_999) / 1_000_000, TimeUnit.MILLISECONDS);
+    }
+
+    private void slaTick() {
+        try {
+            synchronized (publishLock) {
+                slaTimerAt = null;
+                for (SlaStatus s : sla.advance(clock.instant())) {
+                    fanOutSla(s, null);
+                }
+                armSlaTimer();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "SLA timer failed", e);
+        }
+    }
+
+    /** Sends an {@code sla} message to every client whose filter matches its APV. */
+    private void fanOutSla(SlaStatus status, Boolean snapshot) {
+        eventsByType.get(EventType.SLA).increment();
+        if (sessions.isEmpty()) {
+            return;
+        }
+        byte[] frame = frame(EventType.SLA.wire(), status, null, snapshot);
+        for (ClientSession s : sessions.values()) {
+            if (s.filter.isAll() || s.filter.matches(status.priority(), status.services())) {
+                s.enqueue(frame);
+            }
+        }
+    }
+
+    /** Every open APV against its SLA now, the soonest deadline first. */
+    public List<SlaStatus> slaOpen() {
+        return sla.open(clock.instant());
+    }
+
+    /** The SLA clock this manager feeds. */
+    public SlaClock sla() {
+        return sla;
     }
 
     /** Sends a metrics snapshot to every client (not kept in the history: the latest supersedes it). */
@@ -345,7 +427,7 @@ public final class StreamManager implements AutoCloseable, EventSink {
 
     /** The latest metrics, computed now. */
     public MetricsSnapshot metrics() {
-        return metrics.snapshot();
+        return metrics.snapshot().withSla(sla.summary(clock.instant()));
     }
 
     private void appendAndFanOut(EventType type, Event payload, Priority priority, List<String> services,
@@ -383,7 +465,7 @@ public final class StreamManager implements AutoCloseable, EventSink {
 
     private void broadcastMetricsIfChanged() {
         try {
-            MetricsSnapshot now = metrics.snapshot();
+            MetricsSnapshot now = metrics();
             if (!now.sameNumbersAs(lastMetrics)) {
                 broadcastMetrics(now);
             }
@@ -404,6 +486,7 @@ public final class StreamManager implements AutoCloseable, EventSink {
                 session.skipBelow(resume.get().skipBelow());
                 frames.add(hello(id, "resume", true, null));
                 frames.addAll(missed);
+                frames.addAll(slaFrames(options));
                 frames.add(metricsFrame(true));
                 return frames;
             }
@@ -446,8 +529,26 @@ public final class StreamManager implements AutoCloseable, EventSink {
                 frames.add(f);
             }
         }
+        frames.addAll(slaFrames(options));
         frames.add(metricsFrame(true));
         return frames;
+    }
+
+    /**
+     * The SLA states a new or resuming client starts from: every open APV at risk or breached that its filter
+     * matches, most urgent first, up to the replay limit (transitions it missed are not replayed: these supersede them).
+     */
+    private List<byte[]> slaFrames(ConnectOptions options) {
+        List<byte[]> out = new ArrayList<>();
+        for (SlaStatus s : sla.open(clock.instant())) {
+            if (s.state() != SlaState.WITHIN && options.filter().matches(s.priority(), s.services())) {
+                out.add(frame(EventType.SLA.wire(), s, null, Boolean.TRUE));
+                if (out.size() >= settings.maxReplayEvents()) {
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** The frames a resume would replay for this client's filter; stops counting past the replay limit. */
@@ -465,7 +566,7 @@ public final class StreamManager implements AutoCloseable, EventSink {
     }
 
     private byte[] metricsFrame(boolean snapshot) {
-        MetricsSnapshot m = metrics.snapshot();
+        MetricsSnapshot m = metrics();
         return frame(EventType.METRICS.wire(), m, null, snapshot ? Boolean.TRUE : null);
     }
 

@@ -65,6 +65,11 @@ public final class ServerConfig {
             new Key("immunity.store.max-apvs", "100000", "APVs kept in memory: beyond it the oldest closed ones (merged) go; open ones stay, and go only over max-apv-bytes (counted in immunity_store_evicted_open_total, warned in health)"),
             new Key("immunity.store.max-apv-bytes", "auto", "about how much heap the APVs held may take (an estimate; auto: a quarter of the maximum heap, at least 64 MiB); beyond it they go as beyond max-apvs"),
             new Key("immunity.store.max-patches", "400000", "patches kept in memory"),
+            new Key("immunity.sla.critical", "7d", "remediation SLA of critical APVs: from detection (processed_at) to the first merged patch (applied with mttr-basis=applied)"),
+            new Key("immunity.sla.high", "30d", "remediation SLA of high APVs"),
+            new Key("immunity.sla.medium", "90d", "remediation SLA of medium APVs"),
+            new Key("immunity.sla.low", "180d", "remediation SLA of low APVs"),
+            new Key("immunity.sla.at-risk-ratio", "0.75", "share of the SLA after which an open APV is at risk (above 0, below 1)"),
             new Key("immunity.store.max-diff-bytes", "262144", "the most of one patch's diff kept (UTF-8 bytes): a longer one is cut at a line end and flagged diff_truncated; all diffs together stay within a quarter of max-apv-bytes, beyond it the least recently updated patches' diffs are released"),
             new Key("immunity.metrics.mttr-basis", "merged", "what ends the MTTR clock: merged or applied"),
             new Key("immunity.kafka.bootstrap-servers", null, "Kafka bootstrap servers (host:port,…); turns Kafka mode on (serve --kafka)"),
@@ -188,7 +193,22 @@ public final class ServerConfig {
                 auth(),
                 kafka(),
                 redis(),
-                limits());
+                limits(),
+                sla());
+    }
+
+    private dev.immunity.core.sla.SlaPolicy sla() {
+        Map<dev.immunity.core.model.Priority, Duration> d = new java.util.EnumMap<>(dev.immunity.core.model.Priority.class);
+        for (dev.immunity.core.model.Priority p : dev.immunity.core.model.Priority.values()) {
+            d.put(p, duration("immunity.sla." + p.wire()));
+        }
+        String key = "immunity.sla.at-risk-ratio";
+        String v = text(key).orElse("0.75");
+        try {
+            return new dev.immunity.core.sla.SlaPolicy(d, Double.parseDouble(v));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": must be a number above 0 and below 1 (got \"" + v + "\")");
+        }
     }
 
     private LimitSettings limits() {
@@ -406,7 +426,7 @@ public final class ServerConfig {
                 .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
     }
 
-    /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or ISO-8601 {@code PT30S}; must be positive. */
+    /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d} or ISO-8601 {@code PT30S}; must be positive. */
     public static Duration parseDuration(String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         Duration d;
@@ -421,6 +441,8 @@ public final class ServerConfig {
                 d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
             } else if (t.endsWith("h")) {
                 d = Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
+            } else if (t.endsWith("d")) {
+                d = Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));
             } else {
                 throw new IllegalArgumentException("no unit");
             }

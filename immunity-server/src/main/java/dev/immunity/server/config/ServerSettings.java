@@ -28,11 +28,12 @@ import java.time.Duration;
  * @param kafka           where events come from when Kafka is configured; null on embedded defaults
  * @param redis           shared metrics, and fan-out across instances when Kafka is not configured; null when off
  * @param limits          what a client is allowed: sizes, connections, timeouts, host names
+ * @param sla             the remediation SLA per priority
  */
 public record ServerSettings(String host, int port, int streamPort, boolean demo, Duration demoInterval, long maxRequestBytes,
                              TriggerSettings trigger, WsSettings ws, StreamSettings stream, StoreSettings store,
                              String mttrBasis, AuthSettings auth, KafkaSettings kafka, RedisSettings redis,
-                             LimitSettings limits) {
+                             LimitSettings limits, dev.immunity.core.sla.SlaPolicy sla) {
 
     /**
      * The test trigger.
@@ -50,56 +51,61 @@ public record ServerSettings(String host, int port, int streamPort, boolean demo
 
     public ServerSettings withPort(int p) {
         return new ServerSettings(host, p, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits);
+                auth, kafka, redis, limits, sla);
     }
 
     public ServerSettings withStreamPort(int p) {
         return new ServerSettings(host, port, p, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits);
+                auth, kafka, redis, limits, sla);
     }
 
     public ServerSettings withKafka(KafkaSettings k) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, k, redis, limits);
+                auth, k, redis, limits, sla);
     }
 
     public ServerSettings withDemo(boolean on) {
         return new ServerSettings(host, port, streamPort, on, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits);
+                auth, kafka, redis, limits, sla);
     }
 
     public ServerSettings withStream(StreamSettings s) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, s, store, mttrBasis,
-                auth, kafka, redis, limits);
+                auth, kafka, redis, limits, sla);
     }
 
     public ServerSettings withWs(WsSettings w) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, w, stream, store, mttrBasis,
-                auth, kafka, redis, limits);
+                auth, kafka, redis, limits, sla);
     }
 
     public ServerSettings withAuth(AuthSettings a) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                a, kafka, redis, limits);
+                a, kafka, redis, limits, sla);
     }
 
     public ServerSettings withTrigger(TriggerSettings t) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, t, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits);
+                auth, kafka, redis, limits, sla);
     }
 
     public ServerSettings withRedis(RedisSettings r) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, r, limits);
+                auth, kafka, r, limits, sla);
     }
 
     public ServerSettings withStore(StoreSettings s) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, s, mttrBasis,
-                auth, kafka, redis, limits);
+                auth, kafka, redis, limits, sla);
+    }
+
+    public ServerSettings withSla(dev.immunity.core.sla.SlaPolicy policy) {
+        return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+                auth, kafka, redis, limits, policy);
     }
 
     public ServerSettings withLimits(LimitSettings l) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, l);
+                auth, kafka, redis, l, sla);
     }
 }

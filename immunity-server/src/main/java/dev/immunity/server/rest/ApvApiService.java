@@ -96,6 +96,7 @@ public final class ApvApiService implements HttpService {
                 .get("/apvs/{cve_id}", this::getApv)
                 .get("/patches", this::listPatches)
                 .get("/patches/{patch_id}", this::getPatch)
+                .get("/sla", this::sla)
                 .get("/metrics", this::metrics);
     }
 
@@ -205,6 +206,32 @@ public final class ApvApiService implements HttpService {
         Predicate<Patch> match = p -> (statuses.isEmpty() || statuses.contains(p.status()))
                 && (cve.isEmpty() || cve.get().equals(p.cveId()));
         json(res, stream.currentCursor(), store.patches(match, limit));
+    }
+
+    /** Open APVs against their SLA, the soonest deadline (or most overdue) first; by priority, service and state. */
+    private void sla(ServerRequest req, ServerResponse res) {
+        QueryParams q = new QueryParams(req.query());
+        int limit = q.limit("limit", DEFAULT_LIMIT, MAX_LIMIT);
+        StreamFilter filter = filter(q);
+        String service = q.text("service", 200).orElse(null);
+        Set<dev.immunity.core.sla.SlaState> states = new java.util.HashSet<>();
+        for (String s : q.all("state")) {
+            for (String part : s.split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                var st = dev.immunity.core.sla.SlaState.fromWire(part);
+                if (st == null || !st.isOpen()) {
+                    throw new BadRequestException("state: must be one of within, at_risk, breached", "state");
+                }
+                states.add(st);
+            }
+        }
+        json(res, null, stream.slaOpen().stream()
+                .filter(s -> filter.matches(s.priority(), s.services()))
+                .filter(s -> service == null || s.services().contains(service))
+                .filter(s -> states.isEmpty() || states.contains(s.state()))
+                .limit(limit).toList());
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {

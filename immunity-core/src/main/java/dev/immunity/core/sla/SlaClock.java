@@ -1,0 +1,259 @@
+package dev.immunity.core.sla;
+
+import dev.immunity.core.metrics.MttrBasis;
+import dev.immunity.core.model.Apv;
+import dev.immunity.core.model.Patch;
+import dev.immunity.core.model.PatchStatus;
+import dev.immunity.core.model.Priority;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The remediation SLA clock of every APV. It starts at detection ({@code processed_at}) and stops where MTTR does
+ * (the first merged patch, or the first applied one with {@link MttrBasis#APPLIED}); a rolled-back patch does not
+ * stop it. All times are event times, so every instance reading the same events computes the same states and the
+ * same transitions. Thread-safe.
+ *
+ * <p>Transitions of open APVs (within → at risk → breached) are due at fixed instants: {@link #nextDue()} says when
+ * the next one is, {@link #advance(Instant)} makes those due by then happen. The caller runs a timer on that, so a
+ * breach is reported the moment it happens, not with the next event.
+ */
+public final class SlaClock {
+    private static final System.Logger LOG = System.getLogger(SlaClock.class.getName());
+    /** Open APVs tracked at most; beyond it the oldest detected is forgotten, counted and logged. */
+    static final int MAX_OPEN = 500_000;
+    /** CVEs closed before their APV was seen (a rebuild reads the two topics in any order), remembered at most. */
+    private static final int MAX_EARLY_CLOSURES = 100_000;
+
+    private final SlaPolicy policy;
+    private final MttrBasis basis;
+    private final Map<String, Tracked> open = new HashMap<>();
+    private final TreeSet<Tracked> byNextDue = new TreeSet<>(Comparator.comparing((Tracked t) -> t.nextDue)
+            .thenComparing(t -> t.cveId));
+    private final Map<String, Instant> closedEarly = new LinkedHashMap<>();
+    /** CVEs whose clock stopped (a later APV update does not restart it), the most recent million. */
+    private final java.util.Set<String> closedCves = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 1_000_000;
+        }
+    });
+    private final EnumMap<Priority, long[]> closedCounts = new EnumMap<>(Priority.class); // {within, all}
+    private long forgotten;
+
+    private static final class Tracked {
+        final String cveId;
+        Priority priority;
+        List<String> services;
+        Instant detectedAt;
+        SlaState state;
+        Instant nextDue; // null: nothing more is due (breached)
+
+        Tracked(String cveId) {
+            this.cveId = cveId;
+        }
+    }
+
+    public SlaClock(SlaPolicy policy, MttrBasis basis) {
+        this.policy = policy;
+        this.basis = basis;
+        for (Priority p : Priority.values()) {
+            closedCounts.put(p, new long[2]);
+        }
+    }
+
+    public SlaPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Starts or updates an APV's clock (a new priority moves its deadline). Its state is where it stands at
+     * {@code now}; arriving already at risk or breached is not a transition (it shows in the state and the snapshot).
+     */
+    public synchronized void onApv(Apv apv, Instant now) {
+        if (closedCves.contains(apv.cveId())) {
+            return;
+        }
+        Instant early = closedEarly.remove(apv.cveId());
+        Tracked t = open.get(apv.cveId());
+        if (t == null) {
+            t = new Tracked(apv.cveId());
+            open.put(apv.cveId(), t);
+        } else if (t.nextDue != null) {
+            byNextDue.remove(t);
+        }
+        t.priority = apv.priority();
+        t.services = apv.affectedServices();
+        t.detectedAt = apv.detectedAt();
+        if (early != null) {
+            close(t, early);
+            return;
+        }
+        t.state = stateAt(t, now);
+        schedule(t);
+        if (open.size() > MAX_OPEN) {
+            Tracked oldest = open.values().stream().min(Comparator.comparing((Tracked x) -> x.detectedAt)).orElseThrow();
+            open.remove(oldest.cveId);
+            byNextDue.remove(oldest);
+            forgotten++;
+            LOG.log(System.Logger.Level.WARNING, "SLA clock: more than " + MAX_OPEN + " open APVs; the oldest detected is"
+                    + " no longer tracked (" + forgotten + " so far)");
+        }
+    }
+
+    /**
+     * Stops an APV's clock when this patch ends it (merged, or applied with mttr-basis=applied).
+     *
+     * @return the APV's final status ({@code met} or {@code missed}) when this patch closed it
+     */
+    public synchronized Optional<SlaStatus> onPatch(Patch patch) {
+        boolean stops = patch.status() == PatchStatus.MERGED
+                || basis == MttrBasis.APPLIED && patch.status() == PatchStatus.APPLIED;
+        if (!stops || closedCves.contains(patch.cveId())) {
+            return Optional.empty();
+        }
+        Tracked t = open.remove(patch.cveId());
+        if (t == null) {
+            closedEarly.put(patch.cveId(), patch.updatedAt());
+            if (closedEarly.size() > MAX_EARLY_CLOSURES) {
+                closedEarly.remove(closedEarly.keySet().iterator().next());
+            }
+            return Optional.empty();
+        }
+        if (t.nextDue != null) {
+            byNextDue.remove(t);
+        }
+        return Optional.of(close(t, patch.updatedAt()));
+    }
+
+    private SlaStatus close(Tracked t, Instant at) {
+        open.remove(t.cveId);
+        closedCves.add(t.cveId);
+        Instant deadline = policy.deadline(t.priority, t.detectedAt);
+        t.state = at.isAfter(deadline) ? SlaState.MISSED : SlaState.MET;
+        long[] c = closedCounts.get(t.priority);
+        c[1]++;
+        if (t.state == SlaState.MET) {
+            c[0]++;
+        }
+        return new SlaStatus(t.cveId, t.priority, t.services, null, t.state, t.detectedAt, deadline, at,
+                SlaStatus.remaining(deadline, at));
+    }
+
+    /** When the next transition of an open APV is due, or null when none is. */
+    public synchronized Instant nextDue() {
+        return byNextDue.isEmpty() ? null : byNextDue.first().nextDue;
+    }
+
+    /** Makes every transition due by {@code now} happen, in order; returns them (empty when none was due). */
+    public synchronized List<SlaStatus> advance(Instant now) {
+        List<SlaStatus> out = new ArrayList<>();
+        while (!byNextDue.isEmpty() && !byNextDue.first().nextDue.isAfter(now)) {
+            Tracked t = byNextDue.pollFirst();
+            SlaState next = t.state == SlaState.WITHIN ? SlaState.AT_RISK : SlaState.BREACHED;
+            // Report each transition at its own instant (a timer that fires late reports both, in order).
+            Instant at = t.nextDue;
+            t.state = next;
+            schedule(t);
+            out.add(status(t, at));
+        }
+        return out;
+    }
+
+    /** An open APV's status at {@code now}, or empty when it is not open. */
+    public synchronized Optional<SlaStatus> status(String cveId, Instant now) {
+        Tracked t = open.get(cveId);
+        return t == null ? Optional.empty() : Optional.of(status(t, now));
+    }
+
+    /** Every open APV's status at {@code now}, the soonest deadline (or most overdue) first. */
+    public synchronized List<SlaStatus> open(Instant now) {
+        return open.values().stream().map(t -> status(t, now))
+                .sorted(Comparator.comparing(SlaStatus::deadline).thenComparing(SlaStatus::cveId)).toList();
+    }
+
+    /** The backlog at {@code now}: open by priority and age, at risk, breached, compliance. */
+    public synchronized SlaSummary summary(Instant now) {
+        EnumMap<Priority, Long> openBy = zeros();
+        EnumMap<Priority, Long> atRisk = zeros();
+        EnumMap<Priority, Long> breached = zeros();
+        Map<String, Long> byAge = new LinkedHashMap<>();
+        for (String b : List.of("lt_7d", "7d_30d", "30d_90d", "gt_90d")) {
+            byAge.put(b, 0L);
+        }
+        long[] ages = new long[open.size()];
+        int i = 0;
+        for (Tracked t : open.values()) {
+            openBy.merge(t.priority, 1L, Long::sum);
+            SlaState s = stateAt(t, now);
+            if (s == SlaState.AT_RISK) {
+                atRisk.merge(t.priority, 1L, Long::sum);
+            } else if (s == SlaState.BREACHED) {
+                breached.merge(t.priority, 1L, Long::sum);
+            }
+            long age = Math.max(0, Duration.between(t.detectedAt, now).toSeconds());
+            ages[i++] = age;
+            long days = age / 86_400;
+            byAge.merge(days < 7 ? "lt_7d" : days < 30 ? "7d_30d" : days < 90 ? "30d_90d" : "gt_90d", 1L, Long::sum);
+        }
+        java.util.Arrays.sort(ages);
+        Double median = ages.length == 0 ? null
+                : ages.length % 2 == 1 ? (double) ages[ages.length / 2]
+                : (ages[ages.length / 2 - 1] + ages[ages.length / 2]) / 2.0;
+        long within = 0;
+        long all = 0;
+        EnumMap<Priority, Double> complianceBy = new EnumMap<>(Priority.class);
+        EnumMap<Priority, Long> closed = zeros();
+        for (var e : closedCounts.entrySet()) {
+            long[] c = e.getValue();
+            within += c[0];
+            all += c[1];
+            complianceBy.put(e.getKey(), c[1] == 0 ? null : (double) c[0] / c[1]);
+            closed.put(e.getKey(), c[1]);
+        }
+        return new SlaSummary(openBy, atRisk, breached, byAge, median, all == 0 ? null : (double) within / all,
+                complianceBy, closed);
+    }
+
+    private SlaStatus status(Tracked t, Instant now) {
+        Instant deadline = policy.deadline(t.priority, t.detectedAt);
+        return new SlaStatus(t.cveId, t.priority, t.services, null, t.state, t.detectedAt, deadline, null,
+                SlaStatus.remaining(deadline, now));
+    }
+
+    private SlaState stateAt(Tracked t, Instant now) {
+        if (!now.isBefore(policy.deadline(t.priority, t.detectedAt))) {
+            return SlaState.BREACHED;
+        }
+        return now.isBefore(policy.atRiskAt(t.priority, t.detectedAt)) ? SlaState.WITHIN : SlaState.AT_RISK;
+    }
+
+    private void schedule(Tracked t) {
+        t.nextDue = switch (t.state) {
+            case WITHIN -> policy.atRiskAt(t.priority, t.detectedAt);
+            case AT_RISK -> policy.deadline(t.priority, t.detectedAt);
+            default -> null;
+        };
+        if (t.nextDue != null) {
+            byNextDue.add(t);
+        }
+    }
+
+    private static EnumMap<Priority, Long> zeros() {
+        EnumMap<Priority, Long> m = new EnumMap<>(Priority.class);
+        for (Priority p : Priority.values()) {
+            m.put(p, 0L);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.immunity.core.sla;
+
+import dev.immunity.core.model.Priority;
+
+import java.util.Map;
+
+/**
+ * The open backlog against the SLA, at one instant. Ratios are null until there is something to divide by.
+ *
+ * @param open                    open APVs by priority
+ * @param atRisk                  open APVs at risk, by priority
+ * @param breached                open APVs past their deadline, by priority
+ * @param openByAge               open APVs by age: {@code lt_7d}, {@code 7d_30d}, {@code 30d_90d}, {@code gt_90d}
+ * @param medianOpenAgeSeconds    the median age of what is open, or null when nothing is
+ * @param compliance              closed within their SLA ÷ closed, or null before the first closure
+ * @param complianceByPriority    the same per priority (null where none closed)
+ * @param closed                  APVs closed (the clock stopped), by priority
+ */
+public record SlaSummary(Map<Priority, Long> open, Map<Priority, Long> atRisk, Map<Priority, Long> breached,
+                         Map<String, Long> openByAge, Double medianOpenAgeSeconds, Double compliance,
+                         Map<Priority, Double> complianceByPriority, Map<Priority, Long> closed) {
+}
