@@ -57,6 +57,30 @@ class ClientCommandsTest {
             + "+// \u001b]52;c;ZXZpbA==\u0007\u001b[2J\n";
 
     @Test
+    void sla_listsOpenApvsByDeadline_andFailOnGatesOnThem() throws Exception {
+        // A server whose SLAs make the fixtures (detected in 2025) long breached, and one where they are within.
+        assertThat(run("sla", "--server", url)).isZero();
+        var lines = TestApvs.lines(out.toString());
+        assertThat(lines.get(0)).matches("DEADLINE +DUE +STATE +PRIORITY +CVE +SERVICES");
+        assertThat(lines.get(1)).contains("overdue", "breached", "critical", "CVE-2024-38816", "payments");
+        assertThat(lines.get(2)).contains("breached", "high", "CVE-2024-50379", "inventory-service");
+
+        newCli();
+        assertThat(run("sla", "--server", url, "--priority", "critical", "-o", "json")).isZero();
+        var json = Json.parse(out.toString());
+        assertThat(json).hasSize(1);
+        assertThat(json.get(0).path("state").asText()).isEqualTo("breached");
+
+        newCli();
+        assertThat(run("sla", "--server", url, "--fail-on", "breached", "--state", "within")).isEqualTo(SlaCommand.FAILED_GATE);
+        assertThat(err.toString()).containsPattern("immunity: \\d+ APV\\(s\\) past their SLA");
+        newCli();
+        assertThat(run("sla", "--server", url, "--fail-on", "at_risk", "--service", "nothing-here")).isZero();
+        newCli();
+        assertThat(run("sla", "--server", url, "--fail-on", "within")).isEqualTo(2);
+    }
+
+    @Test
     void patch_diff_printsTheRawUnifiedDiff_withTabsKeptAndEscapesShownEscaped() {
         String id = TestApvs.patch("CVE-2024-50379", "applied", T0.plusSeconds(180)).patchId();
         assertThat(run("patch", id, "--diff", "--server", url)).isZero();

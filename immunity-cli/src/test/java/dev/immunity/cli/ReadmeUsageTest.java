@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The README's CLI section shows each command's real {@code --help}. */
 class ReadmeUsageTest {
     @ParameterizedTest
-    @ValueSource(strings = {"", "serve", "watch", "trigger", "apvs", "apv", "patches", "patch", "metrics"})
+    @ValueSource(strings = {"", "serve", "watch", "trigger", "apvs", "apv", "patches", "patch", "sla", "metrics"})
     void readme_showsTheCurrentHelpOfEachCommand(String command) throws IOException {
         StringWriter out = new StringWriter();
         var cli = ImmunityCli.commandLine(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));

@@ -114,6 +114,9 @@ final class BenchClient implements WebSocket.Listener {
             hello.complete(null);
             return;
         }
+        if (!frame.startsWith("{\"type\":\"apv\"", from)) {
+            return; // the bench's events are APVs; their SLA messages (and metrics, heartbeats) name them too
+        }
         int at = frame.indexOf(marker, from);
         if (at < 0 || at >= to) {
             return;

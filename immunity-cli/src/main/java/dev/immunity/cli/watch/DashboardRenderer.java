@@ -9,6 +9,7 @@ import org.jline.utils.AttributedStringBuilder;
 import org.jline.utils.AttributedStyle;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,9 +82,9 @@ public final class DashboardRenderer {
         int apvRows = rest - patchRows;
         List<DashboardState.ApvRow> visible = s.visibleApvs();
         lines.add(rule(apvTitle(s, visible), width));
-        int summaryWidth = Math.max(10, width - (8 + 2 + 16 + 2 + 8 + 2 + 4 + 2 + 16 + 2));
+        int summaryWidth = Math.max(10, width - (8 + 2 + 16 + 2 + 8 + 2 + 4 + 2 + 7 + 2 + 16 + 2));
         lines.add(bold(row(width, cell("TIME", 8), cell("CVE", 16), cell("PRIORITY", 8), cell("CVSS", 4),
-                cell("SERVICE", 16), cell("SUMMARY", summaryWidth))));
+                cell("SLA", 7), cell("SERVICE", 16), cell("SUMMARY", summaryWidth))));
         apvRows(s, visible, apvRows, width, lines, true);
         lines.add(rule("PATCHES  " + s.patches().size(), width));
         int prWidth = Math.max(10, width - (11 + 2 + 18 + 2 + 16 + 2));
@@ -222,9 +223,12 @@ public final class DashboardRenderer {
         b.style(color ? base.foreground(stateColor) : base).append(state).style(base);
         if (compact) {
             b.append("  ").append(String.valueOf(s.eventsReceived())).append(" ev").append(s.paused() ? "  PAUSED" : "");
+            slaCounts(s, b, base, true);
         } else {
-            // PAUSED first: it is what matters most when the line is cut.
-            b.append(paused).append("  ").append(latency).append("  events ").append(String.valueOf(s.eventsReceived()));
+            // PAUSED first, then the SLA: what matters most when the line is cut.
+            b.append(paused);
+            slaCounts(s, b, base, false);
+            b.append("  ").append(latency).append("  events ").append(String.valueOf(s.eventsReceived()));
         }
         String clock = Formats.time(s.now()) + " UTC ";
         int used = b.columnLength();
@@ -263,6 +267,18 @@ public final class DashboardRenderer {
                 m.detectedSeries(), null, sparkWidth));
         lines.add(metricLine("PIPELINE", "detected " + m.detected() + "  confirmed " + m.confirmed() + "  applied "
                 + m.applied(), m.appliedSeries(), null, sparkWidth));
+    }
+
+    /** Breached and at-risk counts from the latest metrics, when there are any. */
+    private void slaCounts(DashboardState s, AttributedStringBuilder b, AttributedStyle base, boolean compact) {
+        DashboardState.Metrics m = s.metrics();
+        if (m == null || m.slaBreached() == 0 && m.slaAtRisk() == 0) {
+            return;
+        }
+        b.append("  ").style(color ? base.foreground(AttributedStyle.RED) : base)
+                .append(compact ? m.slaBreached() + " br" : "SLA breached " + m.slaBreached()).style(base)
+                .append(" ").style(color ? base.foreground(AttributedStyle.YELLOW) : base)
+                .append(compact ? m.slaAtRisk() + " risk" : "at risk " + m.slaAtRisk()).style(base);
     }
 
     private AttributedString metricLine(String label, String value, List<Double> series, Double scaleMax, int sparkWidth) {
@@ -318,10 +334,11 @@ public final class DashboardRenderer {
             b.style(base);
             String pri = esc(a.priority() == null ? "-" : a.priority().toLowerCase(Locale.ROOT));
             if (full) {
-                int summaryWidth = Math.max(10, width - (8 + 2 + 16 + 2 + 8 + 2 + 4 + 2 + 16 + 2));
+                int summaryWidth = Math.max(10, width - (8 + 2 + 16 + 2 + 8 + 2 + 4 + 2 + 7 + 2 + 16 + 2));
                 b.append(Formats.time(a.detectedAt())).append("  ").append(Text.fit(esc(a.cve()), 16)).append("  ");
                 b.style(priorityStyle(a.priority(), base)).append(Text.fit(pri, 8)).style(base).append("  ");
                 b.append(Text.fitRight(a.cvss() == null ? "-" : String.format(Locale.ROOT, "%.1f", a.cvss()), 4)).append("  ");
+                b.style(slaStyle(a, s.now(), base)).append(Text.fitRight(sla(a, s.now()), 7)).style(base).append("  ");
                 b.append(Text.fit(esc(a.services().isEmpty() ? "-" : a.services().get(0)), 16)).append("  ");
                 b.append(Text.fit(esc(a.summary()), summaryWidth));
             } else {
@@ -332,6 +349,44 @@ public final class DashboardRenderer {
             }
             lines.add(b.toAttributedString());
         }
+    }
+
+    /**
+     * An APV's SLA in 7 columns: the time left ({@code 3d04h}, {@code 5h12m}, {@code 42s}), how long overdue with a
+     * minus ({@code -2h10m}), {@code met} or {@code missed} once closed, {@code -} before the first {@code sla} message.
+     */
+    static String sla(DashboardState.ApvRow a, Instant now) {
+        if (a.slaState() == null || a.slaDeadline() == null) {
+            return "-";
+        }
+        if (a.slaState().equals("met") || a.slaState().equals("missed")) {
+            return a.slaState();
+        }
+        long left = java.time.Duration.between(now, a.slaDeadline()).toSeconds();
+        return (left < 0 ? "-" : "") + compact(Math.abs(left));
+    }
+
+    private static String compact(long seconds) {
+        long d = seconds / 86_400;
+        long h = seconds % 86_400 / 3600;
+        long m = seconds % 3600 / 60;
+        if (d > 0) {
+            return d + "d" + (d < 100 ? String.format(Locale.ROOT, "%02dh", h) : "");
+        }
+        if (h > 0) {
+            return h + "h" + String.format(Locale.ROOT, "%02dm", m);
+        }
+        return m > 0 ? m + "m" + String.format(Locale.ROOT, "%02ds", seconds % 60) : seconds + "s";
+    }
+
+    private AttributedStyle slaStyle(DashboardState.ApvRow a, Instant now, AttributedStyle base) {
+        if (!color || a.slaState() == null || a.slaDeadline() == null) {
+            return base;
+        }
+        boolean overdue = !now.isBefore(a.slaDeadline()) && !a.slaState().equals("met");
+        return overdue || a.slaState().equals("breached") || a.slaState().equals("missed")
+                ? base.foreground(AttributedStyle.RED).bold()
+                : a.slaState().equals("at_risk") ? base.foreground(AttributedStyle.YELLOW) : base;
     }
 
     private AttributedStyle priorityStyle(String priority, AttributedStyle base) {

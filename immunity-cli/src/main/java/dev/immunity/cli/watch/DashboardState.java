@@ -46,11 +46,16 @@ public record DashboardState(
 
     /** One APV row: the fields shown, and the whole payload for the detail screen. Text is untrusted. */
     public record ApvRow(String cve, String priority, Double cvss, List<String> services, String summary,
-                         Instant detectedAt, JsonNode payload) {
+                         Instant detectedAt, JsonNode payload, String slaState, Instant slaDeadline) {
         static ApvRow of(JsonNode p) {
             return new ApvRow(Formats.text(p, "cve_id"), Formats.text(p, "priority"),
                     Formats.number(p.path("cvss"), "base_score"), Formats.strings(p, "affected_services"),
-                    Formats.text(p, "summary"), Formats.instant(p, "processed_at"), p);
+                    Formats.text(p, "summary"), Formats.instant(p, "processed_at"), p, null, null);
+        }
+
+        /** This row with the SLA state and deadline an {@code sla} message gave. */
+        ApvRow withSla(String state, Instant deadline) {
+            return new ApvRow(cve, priority, cvss, services, summary, detectedAt, payload, state, deadline);
         }
     }
 
@@ -68,7 +73,7 @@ public record DashboardState(
     public record Metrics(Double mttrAvg, Double mttrP50, Double mttrP90, Double successRate, Long apvsPerHour,
                           long detected, long confirmed, long applied, long merged, long failed,
                           List<Double> mttrSeries, List<Double> successSeries, List<Double> detectedSeries,
-                          List<Double> appliedSeries) {
+                          List<Double> appliedSeries, long slaBreached, long slaAtRisk) {
         static Metrics of(JsonNode m) {
             JsonNode s = m.path("series");
             Double perHour = Formats.number(m, "apvs_per_hour");
@@ -78,7 +83,16 @@ public record DashboardState(
                     m.path("apvs_confirmed").asLong(), m.path("patches_applied").asLong(),
                     m.path("patches_merged").asLong(), m.path("patches_failed").asLong(),
                     series(s, "mttr_avg_seconds"), series(s, "success_rate"), series(s, "apvs_detected"),
-                    series(s, "patches_applied"));
+                    series(s, "patches_applied"), total(m.path("sla").path("breached")),
+                    total(m.path("sla").path("at_risk")));
+        }
+
+        private static long total(JsonNode byPriority) {
+            long n = 0;
+            for (JsonNode v : byPriority) {
+                n += v.asLong();
+            }
+            return n;
         }
 
         private static List<Double> series(JsonNode s, String field) {
@@ -149,7 +163,9 @@ public record DashboardState(
                 List<ApvRow> next = new ArrayList<>(apvs.size() + 1);
                 next.add(row);
                 for (ApvRow a : apvs) {
-                    if (!a.cve().equals(row.cve()) && next.size() < MAX_APVS) {
+                    if (a.cve().equals(row.cve())) {
+                        next.set(0, row.withSla(a.slaState(), a.slaDeadline())); // an update keeps its SLA clock
+                    } else if (next.size() < MAX_APVS) {
                         next.add(a);
                     }
                 }
@@ -169,6 +185,17 @@ public record DashboardState(
                     }
                 }
                 yield copy(eventsReceived, newLag, apvs, next, metrics, selected, screen, detailScroll, filter,
+                        filterInput, paused, buffered, quit);
+            }
+            case "sla" -> {
+                String cve = Formats.text(p, "cve_id");
+                List<ApvRow> next = new ArrayList<>(apvs);
+                for (int i = 0; i < next.size(); i++) {
+                    if (next.get(i).cve().equals(cve)) {
+                        next.set(i, next.get(i).withSla(Formats.text(p, "state"), Formats.instant(p, "deadline")));
+                    }
+                }
+                yield copy(eventsReceived, newLag, next, patches, metrics, selected, screen, detailScroll, filter,
                         filterInput, paused, buffered, quit);
             }
             case "metrics" -> copy(eventsReceived, newLag, apvs, patches, Metrics.of(p), selected, screen,

@@ -46,6 +46,15 @@ final class Screens {
             JsonNode apv = Json.tree(TestApvs.apv(a[0], a[1], a[2], a[3], Double.parseDouble(a[4]), t));
             s = s.withEnvelope(envelope("apv", apv, false, t), t.plusMillis(120));
         }
+        // SLA clocks: one breached, one at risk, one within, one met (the last APV has none yet).
+        String[][] sla = {
+                {"CVE-2024-50379", "at_risk", "PT20H"}, {"CVE-2024-38819", "within", "P80D"},
+                {"CVE-2024-47554", "breached", "-PT2H10M"}, {"CVE-2021-44228", "met", "P6D"}};
+        for (String[] x : sla) {
+            ObjectNode status = Json.mapper().createObjectNode().put("cve_id", x[0]).put("state", x[1])
+                    .put("deadline", NOW.plus(Duration.parse(x[2])).toString());
+            s = s.withEnvelope(envelope("sla", status, false, NOW), NOW);
+        }
         s = s.withEnvelope(envelope("patch", Json.tree(TestApvs.patch("CVE-2021-44228", "merged", NOW.minusSeconds(60))), false, NOW), NOW);
         s = s.withEnvelope(envelope("patch", Json.tree(TestApvs.patch("CVE-2024-50379", "validating", NOW.minusSeconds(30))), false, NOW), NOW);
         s = s.withEnvelope(envelope("metrics", metrics(), false, NOW), NOW.plusMillis(42));
@@ -58,6 +67,9 @@ final class Screens {
                 .put("patches_failed", 0).put("patches_open", 1).put("mttr_avg_seconds", 3725.0)
                 .put("mttr_p50_seconds", 2700.0).put("mttr_p90_seconds", 7800.0).put("mttr_samples", 1)
                 .put("success_rate", 0.923).put("apvs_per_hour", 14);
+        ObjectNode sla = m.putObject("sla");
+        sla.putObject("breached").put("critical", 0).put("high", 0).put("medium", 0).put("low", 1);
+        sla.putObject("at_risk").put("critical", 0).put("high", 1).put("medium", 0).put("low", 0);
         ObjectNode series = m.putObject("series");
         series.put("start", NOW.minus(Duration.ofHours(1)).toString());
         List<Long> detected = new ArrayList<>();

@@ -78,11 +78,13 @@ public final class SlaClock {
 
     /**
      * Starts or updates an APV's clock (a new priority moves its deadline). Its state is where it stands at
-     * {@code now}; arriving already at risk or breached is not a transition (it shows in the state and the snapshot).
+     * {@code now}: arriving already at risk or breached is not a transition, the status returned says so.
+     *
+     * @return the APV's status now, or empty when its clock had already stopped
      */
-    public synchronized void onApv(Apv apv, Instant now) {
+    public synchronized Optional<SlaStatus> onApv(Apv apv, Instant now) {
         if (closedCves.contains(apv.cveId())) {
-            return;
+            return Optional.empty();
         }
         Instant early = closedEarly.remove(apv.cveId());
         Tracked t = open.get(apv.cveId());
@@ -96,11 +98,11 @@ public final class SlaClock {
         t.services = apv.affectedServices();
         t.detectedAt = apv.detectedAt();
         if (early != null) {
-            close(t, early);
-            return;
+            return Optional.of(close(t, early));
         }
         t.state = stateAt(t, now);
         schedule(t);
+        SlaStatus status = status(t, now);
         if (open.size() > MAX_OPEN) {
             Tracked oldest = open.values().stream().min(Comparator.comparing((Tracked x) -> x.detectedAt)).orElseThrow();
             open.remove(oldest.cveId);
@@ -109,6 +111,7 @@ public final class SlaClock {
             LOG.log(System.Logger.Level.WARNING, "SLA clock: more than " + MAX_OPEN + " open APVs; the oldest detected is"
                     + " no longer tracked (" + forgotten + " so far)");
         }
+        return Optional.of(status);
     }
 
     /**

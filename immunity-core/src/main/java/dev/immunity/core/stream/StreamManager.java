@@ -307,7 +307,12 @@ public final class StreamManager implements AutoCloseable, EventSink {
         }
         metrics.recordApv(apv);
         appendAndFanOut(EventType.APV, apv, apv.priority(), apv.affectedServices(), position);
-        sla.onApv(apv, clock.instant());
+        // The clock started (or moved, with a new priority): clients learn the deadline with the APV.
+        sla.onApv(apv, clock.instant()).ifPresent(status -> {
+            if (position == null || !position.rebuilding()) {
+                fanOutSla(status, null);
+            }
+        });
         armSlaTimer();
         return true;
     }
@@ -486,7 +491,9 @@ public final class StreamManager implements AutoCloseable, EventSink {
                 session.skipBelow(resume.get().skipBelow());
                 frames.add(hello(id, "resume", true, null));
                 frames.addAll(missed);
-                frames.addAll(slaFrames(options));
+                frames.addAll(slaFrames(options, resume.get().missed().stream()
+                        .map(e -> e.event() instanceof Apv a ? a.cveId() : null)
+                        .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet())));
                 frames.add(metricsFrame(true));
                 return frames;
             }
@@ -529,19 +536,21 @@ public final class StreamManager implements AutoCloseable, EventSink {
                 frames.add(f);
             }
         }
-        frames.addAll(slaFrames(options));
+        frames.addAll(slaFrames(options, cves));
         frames.add(metricsFrame(true));
         return frames;
     }
 
     /**
-     * The SLA states a new or resuming client starts from: every open APV at risk or breached that its filter
-     * matches, most urgent first, up to the replay limit (transitions it missed are not replayed: these supersede them).
+     * The SLA states a new or resuming client starts from: those of the APVs its snapshot holds and of every open APV
+     * at risk or breached that its filter matches, most urgent first, up to the replay limit (transitions it missed
+     * are not replayed: these supersede them).
      */
-    private List<byte[]> slaFrames(ConnectOptions options) {
+    private List<byte[]> slaFrames(ConnectOptions options, Set<String> snapshotCves) {
         List<byte[]> out = new ArrayList<>();
         for (SlaStatus s : sla.open(clock.instant())) {
-            if (s.state() != SlaState.WITHIN && options.filter().matches(s.priority(), s.services())) {
+            if ((s.state() != SlaState.WITHIN || snapshotCves.contains(s.cveId()))
+                    && options.filter().matches(s.priority(), s.services())) {
                 out.add(frame(EventType.SLA.wire(), s, null, Boolean.TRUE));
                 if (out.size() >= settings.maxReplayEvents()) {
                     break;

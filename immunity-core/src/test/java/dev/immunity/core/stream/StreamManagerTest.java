@@ -226,7 +226,8 @@ class StreamManagerTest {
 
     @Test
     void stalledClient_doesNotDelayOthers_andIsClosedAsTooSlow() {
-        StreamManager m = manager(StreamSettings.defaults().withQueueCapacity(8));
+        // 16: each APV is two messages (the APV and its SLA clock's start)
+        StreamManager m = manager(StreamSettings.defaults().withQueueCapacity(16));
         CountDownLatch never = new CountDownLatch(1);
         RecordingConnection stalled = new RecordingConnection(never);
         RecordingConnection fast = new RecordingConnection();
@@ -336,7 +337,8 @@ class StreamManagerTest {
      */
     @Test
     void nonBlockingConnection_isWrittenOnItsOwnThread_andWaitedForWhileItHoldsUnwrittenBytes() throws Exception {
-        StreamManager m = manager(StreamSettings.defaults().withQueueCapacity(8));
+        // 16: each APV is two messages (the APV and its SLA clock's start)
+        StreamManager m = manager(StreamSettings.defaults().withQueueCapacity(16));
         var io = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "test-io"));
         try {
             NonBlockingConnection c = new NonBlockingConnection(io);
@@ -358,7 +360,7 @@ class StreamManagerTest {
             c.full = true;
             publishApvs(m, 7, 7);
             await(() -> c.resume != null);
-            publishApvs(m, 8, 30); // more than the 8 the queue holds
+            publishApvs(m, 8, 30); // more than the 16 the queue holds
             assertThat(c.closed.get(20, TimeUnit.SECONDS)).isEqualTo(CloseCodes.TOO_SLOW);
             assertThat(m.stats().slowClientCloses()).isEqualTo(1);
         } finally {
