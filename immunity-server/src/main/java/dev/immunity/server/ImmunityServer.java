@@ -79,8 +79,11 @@ public final class ImmunityServer implements AutoCloseable {
         this.store = new EventStore(settings.store());
         MetricsEngine metrics = new MetricsEngine(clock,
                 MetricsSettings.defaults().withMttrBasis(MttrBasis.fromWire(settings.mttrBasis())));
+        // The demo runs on minutes, not days: unless an SLA was set, its clocks run on the demo's.
+        var slaPolicy = settings.demo() && settings.sla().equals(dev.immunity.core.sla.SlaPolicy.defaults())
+                ? dev.immunity.core.sla.SlaPolicy.demo() : settings.sla();
         this.stream = new StreamManager(store, metrics, settings.stream(), clock,
-                new dev.immunity.core.sla.SlaClock(settings.sla(), MttrBasis.fromWire(settings.mttrBasis())));
+                new dev.immunity.core.sla.SlaClock(slaPolicy, MttrBasis.fromWire(settings.mttrBasis())));
         this.scheduler = Executors.newScheduledThreadPool(1,
                 Thread.ofPlatform().name("immunity-server-scheduler").daemon(true).factory());
         this.verifier = settings.auth().enabled() ? new JwtVerifier(settings.auth(), clock) : null;

@@ -89,27 +89,37 @@ final class ServerMeters {
                     .tags(tags).description("Open APVs past their SLA deadline"));
             registry.getOrCreate(Gauge.builder("immunity_sla_compliance_ratio", () -> sla(s -> s.complianceByPriority().get(p)))
                     .tags(tags).description("APVs closed within their SLA / APVs closed (NaN before the first closure)"));
+            registry.getOrCreate(Gauge.builder("immunity_mttr_seconds", () -> mttr(m -> m.byPriority().get(p).mttrP50Seconds()))
+                    .tags(List.of(Tag.create("priority", p.wire()), Tag.create("quantile", "0.5")))
+                    .description("Mean time to remediate, by priority and quantile (NaN before the first remediation)"));
+            registry.getOrCreate(Gauge.builder("immunity_mttr_seconds", () -> mttr(m -> m.byPriority().get(p).mttrP90Seconds()))
+                    .tags(List.of(Tag.create("priority", p.wire()), Tag.create("quantile", "0.9")))
+                    .description("Mean time to remediate, by priority and quantile (NaN before the first remediation)"));
         }
         registered = true;
     }
 
-    /** One SLA summary per second at most, however many gauges a scrape reads. */
-    private static volatile dev.immunity.core.sla.SlaSummary slaCache;
-    private static volatile long slaCacheNanos;
+    /** One metrics snapshot per second at most, however many gauges a scrape reads. */
+    private static volatile dev.immunity.core.model.MetricsSnapshot snapshotCache;
+    private static volatile long snapshotNanos;
 
     private static double sla(java.util.function.Function<dev.immunity.core.sla.SlaSummary, Number> f) {
+        return mttr(m -> m.sla() == null ? null : f.apply(m.sla()));
+    }
+
+    private static double mttr(java.util.function.Function<dev.immunity.core.model.MetricsSnapshot, Number> f) {
         long now = System.nanoTime();
-        var summary = slaCache;
-        if (summary == null || now - slaCacheNanos > 1_000_000_000L) {
+        var snapshot = snapshotCache;
+        if (snapshot == null || now - snapshotNanos > 1_000_000_000L) {
             StreamManager m = LIVE.isEmpty() ? null : LIVE.iterator().next();
             if (m == null) {
                 return Double.NaN;
             }
-            summary = m.metrics().sla();
-            slaCache = summary;
-            slaCacheNanos = now;
+            snapshot = m.metrics();
+            snapshotCache = snapshot;
+            snapshotNanos = now;
         }
-        Number n = summary == null ? null : f.apply(summary);
+        Number n = f.apply(snapshot);
         return n == null ? Double.NaN : n.doubleValue();
     }
 

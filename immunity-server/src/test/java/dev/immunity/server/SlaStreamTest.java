@@ -30,6 +30,10 @@ class SlaStreamTest {
             JsonNode apv = ws.next("apv");
             Instant detected = Instant.parse(apv.path("payload").path("processed_at").asText());
 
+            JsonNode started = ws.next("sla"); // the clock started, with the APV
+            assertThat(started.path("payload").path("state").asText()).isEqualTo("within");
+            assertThat(started.path("payload").path("seconds_remaining").asLong()).isBetween(8L, 10L);
+
             JsonNode atRisk = ws.next("sla");
             assertThat(atRisk.path("payload").path("cve_id").asText()).isEqualTo("CVE-2026-10010");
             assertThat(atRisk.path("payload").path("state").asText()).isEqualTo("at_risk");
