@@ -50,6 +50,10 @@ public final class SlaClock {
     });
     private final EnumMap<Priority, long[]> closedCounts = new EnumMap<>(Priority.class); // {within, all}
     private long forgotten;
+    /** Days of the daily series. */
+    static final int DAYS = 90;
+    /** Per UTC epoch day: {detected, remediated, remediated within SLA, sum of their MTTR in seconds}. */
+    private final java.util.TreeMap<Long, double[]> days = new java.util.TreeMap<>();
 
     private static final class Tracked {
         final String cveId;
@@ -91,6 +95,7 @@ public final class SlaClock {
         if (t == null) {
             t = new Tracked(apv.cveId());
             open.put(apv.cveId(), t);
+            day(apv.detectedAt())[0]++;
         } else if (t.nextDue != null) {
             byNextDue.remove(t);
         }
@@ -146,8 +151,12 @@ public final class SlaClock {
         t.state = at.isAfter(deadline) ? SlaState.MISSED : SlaState.MET;
         long[] c = closedCounts.get(t.priority);
         c[1]++;
+        double[] d = day(at);
+        d[1]++;
+        d[3] += Math.max(0, Duration.between(t.detectedAt, at).toMillis() / 1000.0);
         if (t.state == SlaState.MET) {
             c[0]++;
+            d[2]++;
         }
         return new SlaStatus(t.cveId, t.priority, t.services, null, t.state, t.detectedAt, deadline, at,
                 SlaStatus.remaining(deadline, at));
@@ -225,7 +234,32 @@ public final class SlaClock {
             closed.put(e.getKey(), c[1]);
         }
         return new SlaSummary(openBy, atRisk, breached, byAge, median, all == 0 ? null : (double) within / all,
-                complianceBy, closed);
+                complianceBy, closed, daily(now));
+    }
+
+    /** The bucket of an instant's UTC day (days before the series' window are kept only until the next summary). */
+    private double[] day(Instant at) {
+        return days.computeIfAbsent(Math.floorDiv(at.getEpochSecond(), 86_400L), d -> new double[4]);
+    }
+
+    private SlaSummary.Daily daily(Instant now) {
+        long today = Math.floorDiv(now.getEpochSecond(), 86_400L);
+        long first = today - DAYS + 1;
+        days.headMap(first).clear();
+        List<Long> detected = new ArrayList<>(DAYS);
+        List<Long> remediated = new ArrayList<>(DAYS);
+        List<Double> mttr = new ArrayList<>(DAYS);
+        List<Double> compliance = new ArrayList<>(DAYS);
+        for (long d = first; d <= today; d++) {
+            double[] b = days.getOrDefault(d, new double[4]);
+            detected.add((long) b[0]);
+            remediated.add((long) b[1]);
+            mttr.add(b[1] == 0 ? null : b[3] / b[1]);
+            compliance.add(b[1] == 0 ? null : b[2] / b[1]);
+        }
+        return new SlaSummary.Daily(java.time.LocalDate.ofEpochDay(first), java.util.Collections.unmodifiableList(detected),
+                java.util.Collections.unmodifiableList(remediated), java.util.Collections.unmodifiableList(mttr),
+                java.util.Collections.unmodifiableList(compliance));
     }
 
     private SlaStatus status(Tracked t, Instant now) {

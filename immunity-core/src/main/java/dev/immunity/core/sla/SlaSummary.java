@@ -15,8 +15,20 @@ import java.util.Map;
  * @param compliance              closed within their SLA ÷ closed, or null before the first closure
  * @param complianceByPriority    the same per priority (null where none closed)
  * @param closed                  APVs closed (the clock stopped), by priority
+ * @param daily                   the last 90 days, by event time
  */
 public record SlaSummary(Map<Priority, Long> open, Map<Priority, Long> atRisk, Map<Priority, Long> breached,
                          Map<String, Long> openByAge, Double medianOpenAgeSeconds, Double compliance,
-                         Map<Priority, Double> complianceByPriority, Map<Priority, Long> closed) {
+                         Map<Priority, Double> complianceByPriority, Map<Priority, Long> closed, Daily daily) {
+
+    /**
+     * Per UTC day, oldest first, ending with today: APVs detected, APVs remediated (their clock stopped), the mean
+     * time to remediate of those, and the share of them remediated within their SLA (null on a day without any).
+     * Computed from the events' own times, so a server that rebuilt from Kafka shows the same days.
+     *
+     * @param start the first day
+     */
+    public record Daily(java.time.LocalDate start, java.util.List<Long> detected, java.util.List<Long> remediated,
+                        java.util.List<Double> mttrAvgSeconds, java.util.List<Double> compliance) {
+    }
 }

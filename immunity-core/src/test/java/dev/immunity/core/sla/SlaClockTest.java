@@ -130,4 +130,29 @@ class SlaClockTest {
                 .containsEntry(Priority.LOW, null);
         assertThat(s.closed()).containsEntry(Priority.CRITICAL, 3L);
     }
+
+    @Test
+    void theDailySeries_countsDetectionsAndRemediationsOnTheirOwnDays_overTheLast90() {
+        Instant now = Instant.parse("2026-04-10T12:00:00Z");
+        SlaClock days = new SlaClock(SlaPolicy.defaults(), MttrBasis.MERGED);
+        Instant d1 = Instant.parse("2026-04-01T23:00:00Z");
+        days.onApv(TestEvents.apv("CVE-2026-0001", Priority.CRITICAL, d1), now);
+        days.onApv(TestEvents.apv("CVE-2026-0002", Priority.CRITICAL, d1), now);
+        days.onApv(TestEvents.apv("CVE-2026-0003", Priority.HIGH, Instant.parse("2025-01-01T00:00:00Z")), now); // too old
+        days.onPatch(TestEvents.patch("p1", "CVE-2026-0001", PatchStatus.MERGED, d1.plus(Duration.ofHours(2)))); // the 2nd
+        days.onPatch(TestEvents.patch("p2", "CVE-2026-0002", PatchStatus.MERGED, d1.plus(Duration.ofDays(8)))); // late
+
+        SlaSummary.Daily daily = days.summary(now).daily();
+        assertThat(daily.start()).isEqualTo(java.time.LocalDate.parse("2026-01-11"));
+        assertThat(daily.detected()).hasSize(90);
+        int apr1 = 80;
+        assertThat(daily.detected().get(apr1)).isEqualTo(2);
+        assertThat(daily.detected().stream().mapToLong(Long::longValue).sum()).isEqualTo(2);
+        assertThat(daily.remediated().get(apr1 + 1)).isEqualTo(1);
+        assertThat(daily.mttrAvgSeconds().get(apr1 + 1)).isEqualTo(7200.0);
+        assertThat(daily.compliance().get(apr1 + 1)).isEqualTo(1.0);
+        assertThat(daily.remediated().get(apr1 + 8)).isEqualTo(1);
+        assertThat(daily.compliance().get(apr1 + 8)).isEqualTo(0.0);
+        assertThat(daily.compliance().get(0)).isNull();
+    }
 }
