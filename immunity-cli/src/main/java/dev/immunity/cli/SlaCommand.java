@@ -38,6 +38,9 @@ public final class SlaCommand implements Callable<Integer> {
     @Option(names = "--service", paramLabel = "NAME", description = "Only APVs affecting this service.")
     String service;
 
+    @Option(names = "--team", paramLabel = "TEAM", description = "Only APVs this team owns (the server's ownership map).")
+    String team;
+
     @Option(names = "--state", paramLabel = "S", split = ",",
             description = "Only these states: ${COMPLETION-CANDIDATES} (comma-separated or repeated).")
     List<SlaStateOption> states = List.of();
@@ -46,7 +49,7 @@ public final class SlaCommand implements Callable<Integer> {
     int limit;
 
     @Option(names = "--fail-on", paramLabel = "STATE",
-            description = "at_risk or breached: exit 3 when any open APV matching --priority and --service is in "
+            description = "at_risk or breached: exit 3 when any open APV matching --priority, --service and --team is in "
                     + "that state (at_risk counts breached ones too), whatever --state and --limit list.")
     SlaStateOption failOn;
 
@@ -72,6 +75,7 @@ public final class SlaCommand implements Callable<Integer> {
         q.put("limit", Integer.toString(limit));
         q.put("priority", priorities.isEmpty() ? null : String.join(",", priorities.stream().map(Enum::name).toList()));
         q.put("service", service);
+        q.put("team", team);
         q.put("state", states.isEmpty() ? null : String.join(",", states.stream().map(Enum::name).toList()));
         ApiClient api = new ApiClient(context.http(), server.base(), server.token(context));
         JsonNode open = api.get(ApiClient.API + "/sla", q);
@@ -79,13 +83,14 @@ public final class SlaCommand implements Callable<Integer> {
         if (output == OutputFormat.json) {
             out.println(Json.write(open));
         } else {
-            Table t = new Table("deadline", "due", "state", "priority", "cve", "services");
+            Table t = new Table("deadline", "due", "state", "priority", "cve", "owner", "services");
             for (JsonNode s : open) {
                 long remaining = s.path("seconds_remaining").asLong();
                 t.row(Formats.dateTime(Formats.instant(s, "deadline")),
                         remaining >= 0 ? "in " + Formats.duration((double) remaining)
                                 : "overdue " + Formats.duration((double) -remaining),
                         Formats.text(s, "state"), Formats.text(s, "priority"), Formats.text(s, "cve_id"),
+                        Formats.text(s, "owner"),
                         String.join(",", Formats.strings(s, "services")));
             }
             t.print(out);

@@ -54,6 +54,10 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--service", paramLabel = "NAME", description = "Only APVs (and their patches) affecting this service (repeatable).")
     List<String> services = List.of();
 
+    @Option(names = "--team", paramLabel = "TEAM", description = "Only APVs of the services this team owns, in the "
+            + "server's ownership map (repeatable).")
+    List<String> teams = List.of();
+
     @Option(names = "--count", paramLabel = "N",
             description = "NDJSON: exit after N new apv/patch events (snapshot messages not counted).")
     Long count;
@@ -76,7 +80,7 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
         if (mode == Mode.tui && count != null) {
             throw new ParameterException(spec.commandLine(), "--count: only with -o ndjson");
         }
-        var query = new StreamClient.Query(priorities.stream().map(Enum::name).toList(), services);
+        var query = new StreamClient.Query(priorities.stream().map(Enum::name).toList(), services, teams);
         Backoff backoff = new Backoff(context.firstBackoff(), context.maxBackoff(), ThreadLocalRandom.current()::nextDouble);
         return mode == Mode.ndjson ? ndjson(query, backoff) : tui(query, backoff);
     }

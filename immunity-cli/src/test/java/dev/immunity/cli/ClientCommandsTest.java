@@ -61,7 +61,7 @@ class ClientCommandsTest {
         // A server whose SLAs make the fixtures (detected in 2025) long breached, and one where they are within.
         assertThat(run("sla", "--server", url)).isZero();
         var lines = TestApvs.lines(out.toString());
-        assertThat(lines.get(0)).matches("DEADLINE +DUE +STATE +PRIORITY +CVE +SERVICES");
+        assertThat(lines.get(0)).matches("DEADLINE +DUE +STATE +PRIORITY +CVE +OWNER +SERVICES");
         assertThat(lines.get(1)).contains("overdue", "breached", "critical", "CVE-2024-38816", "payments");
         assertThat(lines.get(2)).contains("breached", "high", "CVE-2024-50379", "inventory-service");
 

@@ -83,7 +83,7 @@ public final class ImmunityServer implements AutoCloseable {
         var slaPolicy = settings.demo() && settings.sla().equals(dev.immunity.core.sla.SlaPolicy.defaults())
                 ? dev.immunity.core.sla.SlaPolicy.demo() : settings.sla();
         this.stream = new StreamManager(store, metrics, settings.stream(), clock,
-                new dev.immunity.core.sla.SlaClock(slaPolicy, MttrBasis.fromWire(settings.mttrBasis())));
+                new dev.immunity.core.sla.SlaClock(slaPolicy, MttrBasis.fromWire(settings.mttrBasis()), settings.ownership()));
         this.scheduler = Executors.newScheduledThreadPool(1,
                 Thread.ofPlatform().name("immunity-server-scheduler").daemon(true).factory());
         this.verifier = settings.auth().enabled() ? new JwtVerifier(settings.auth(), clock) : null;

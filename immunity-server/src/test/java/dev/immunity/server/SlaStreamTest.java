@@ -75,4 +75,45 @@ class SlaStreamTest {
             }
         }
     }
+
+    @Test
+    void withAnOwnershipMap_apvsHaveOwners_theTeamFilterSelectsTheirs_andTheMetricsCountByTeam(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("owners.yaml");
+        java.nio.file.Files.writeString(file, "teams:\n  payments: [payments-api, checkout]\n  platform: [auth-service]\n");
+        var settings = ServerConfig.load(Map.of("immunity.port", "0", "immunity.host", "127.0.0.1",
+                "immunity.ownership.file", file.toString()), Map.of());
+        try (TestServer server = new TestServer(settings)) {
+            var stream = server.server.stream();
+            stream.publish(dev.immunity.server.support.Fixtures.apv("CVE-2026-30001", "critical", java.util.List.of("checkout")));
+            stream.publish(dev.immunity.server.support.Fixtures.apv("CVE-2026-30002", "high", java.util.List.of("auth-service")));
+            stream.publish(dev.immunity.server.support.Fixtures.apv("CVE-2026-30003", "low", java.util.List.of("search")));
+
+            JsonNode all = json(server.get("/api/adaptive-immunity/sla"));
+            Map<String, String> owners = new java.util.TreeMap<>();
+            all.forEach(s -> owners.put(s.path("cve_id").asText(), s.path("owner").isNull() ? "-" : s.path("owner").asText()));
+            assertThat(owners).isEqualTo(Map.of("CVE-2026-30001", "payments", "CVE-2026-30002", "platform",
+                    "CVE-2026-30003", "-"));
+            assertThat(json(server.get("/api/adaptive-immunity/sla?team=payments")).findValuesAsText("cve_id"))
+                    .containsExactly("CVE-2026-30001");
+            assertThat(server.get("/api/adaptive-immunity/sla?team=nobody").statusCode()).isEqualTo(400);
+            assertThat(json(server.get("/api/adaptive-immunity/apvs/CVE-2026-30002")).path("owner").asText()).isEqualTo("platform");
+            JsonNode byTeam = json(server.get("/api/adaptive-immunity/metrics")).path("sla").path("by_team");
+            assertThat(byTeam.path("payments").path("open").asLong()).isEqualTo(1);
+            assertThat(byTeam.path("platform").path("open").asLong()).isEqualTo(1);
+
+            // On the stream, team=payments is the services payments owns.
+            try (WsTestClient ws = server.connect("team=payments")) {
+                JsonNode sla = ws.next("sla");
+                assertThat(sla.path("payload").path("owner").asText()).isEqualTo("payments");
+                stream.publish(dev.immunity.server.support.Fixtures.apv("CVE-2026-30004", "low", java.util.List.of("auth-service")));
+                stream.publish(dev.immunity.server.support.Fixtures.apv("CVE-2026-30005", "low", java.util.List.of("payments-api")));
+                java.util.List<String> seen = new java.util.ArrayList<>();
+                while (!seen.contains("CVE-2026-30005")) {
+                    seen.add(ws.next("apv").path("payload").path("cve_id").asText());
+                }
+                assertThat(seen).containsExactly("CVE-2026-30005"); // not 30004: platform owns auth-service
+            }
+        }
+    }
 }

@@ -64,7 +64,11 @@ public final class StreamClient implements AutoCloseable {
     }
 
     /** What to ask for. */
-    public record Query(List<String> priorities, List<String> services) {
+    /** What to watch: priorities, services, and teams (each the services it owns in the server's ownership map). */
+    public record Query(List<String> priorities, List<String> services, List<String> teams) {
+        public Query(List<String> priorities, List<String> services) {
+            this(priorities, services, List.of());
+        }
     }
 
     private final HttpClient http;
@@ -149,6 +153,9 @@ public final class StreamClient implements AutoCloseable {
         }
         for (String s : query.services()) {
             q.append("&service=").append(enc(s));
+        }
+        for (String t : query.teams()) {
+            q.append("&team=").append(enc(t));
         }
         String path = (base.getPath() == null ? "" : base.getPath()) + "/ws/adaptive-immunity";
         return URI.create(scheme + "://" + base.getRawAuthority() + path + "?" + q);

@@ -68,9 +68,17 @@ public final class SlaClock {
         }
     }
 
+    private final Ownership ownership;
+
     public SlaClock(SlaPolicy policy, MttrBasis basis) {
+        this(policy, basis, Ownership.NONE);
+    }
+
+    /** @param ownership which team owns which service: the {@code owner} of each status */
+    public SlaClock(SlaPolicy policy, MttrBasis basis, Ownership ownership) {
         this.policy = policy;
         this.basis = basis;
+        this.ownership = ownership;
         for (Priority p : Priority.values()) {
             closedCounts.put(p, new long[2]);
         }
@@ -78,6 +86,10 @@ public final class SlaClock {
 
     public SlaPolicy policy() {
         return policy;
+    }
+
+    public Ownership ownership() {
+        return ownership;
     }
 
     /**
@@ -158,8 +170,8 @@ public final class SlaClock {
             c[0]++;
             d[2]++;
         }
-        return new SlaStatus(t.cveId, t.priority, t.services, null, t.state, t.detectedAt, deadline, at,
-                SlaStatus.remaining(deadline, at));
+        return new SlaStatus(t.cveId, t.priority, t.services, ownership.ownerOf(t.services), t.state, t.detectedAt,
+                deadline, at, SlaStatus.remaining(deadline, at));
     }
 
     /** When the next transition of an open APV is due, or null when none is. */
@@ -205,9 +217,23 @@ public final class SlaClock {
         }
         long[] ages = new long[open.size()];
         int i = 0;
+        Map<String, long[]> teams = new java.util.TreeMap<>();
+        for (String team : ownership.teams().keySet()) {
+            teams.put(team, new long[3]);
+        }
         for (Tracked t : open.values()) {
             openBy.merge(t.priority, 1L, Long::sum);
             SlaState s = stateAt(t, now);
+            String owner = ownership.ownerOf(t.services);
+            long[] team = owner == null ? null : teams.get(owner);
+            if (team != null) {
+                team[0]++;
+                if (s == SlaState.AT_RISK) {
+                    team[1]++;
+                } else if (s == SlaState.BREACHED) {
+                    team[2]++;
+                }
+            }
             if (s == SlaState.AT_RISK) {
                 atRisk.merge(t.priority, 1L, Long::sum);
             } else if (s == SlaState.BREACHED) {
@@ -234,7 +260,13 @@ public final class SlaClock {
             closed.put(e.getKey(), c[1]);
         }
         return new SlaSummary(openBy, atRisk, breached, byAge, median, all == 0 ? null : (double) within / all,
-                complianceBy, closed, daily(now));
+                complianceBy, closed, daily(now), byTeam(teams));
+    }
+
+    private static Map<String, SlaSummary.TeamCounts> byTeam(Map<String, long[]> teams) {
+        Map<String, SlaSummary.TeamCounts> out = new LinkedHashMap<>();
+        teams.forEach((team, c) -> out.put(team, new SlaSummary.TeamCounts(c[0], c[1], c[2])));
+        return out;
     }
 
     /** The bucket of an instant's UTC day (days before the series' window are kept only until the next summary). */
@@ -264,8 +296,8 @@ public final class SlaClock {
 
     private SlaStatus status(Tracked t, Instant now) {
         Instant deadline = policy.deadline(t.priority, t.detectedAt);
-        return new SlaStatus(t.cveId, t.priority, t.services, null, t.state, t.detectedAt, deadline, null,
-                SlaStatus.remaining(deadline, now));
+        return new SlaStatus(t.cveId, t.priority, t.services, ownership.ownerOf(t.services), t.state, t.detectedAt,
+                deadline, null, SlaStatus.remaining(deadline, now));
     }
 
     private SlaState stateAt(Tracked t, Instant now) {

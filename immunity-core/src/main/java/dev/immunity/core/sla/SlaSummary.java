@@ -16,10 +16,16 @@ import java.util.Map;
  * @param complianceByPriority    the same per priority (null where none closed)
  * @param closed                  APVs closed (the clock stopped), by priority
  * @param daily                   the last 90 days, by event time
+ * @param byTeam                  open, at risk and breached per team of the ownership map (empty without one)
  */
 public record SlaSummary(Map<Priority, Long> open, Map<Priority, Long> atRisk, Map<Priority, Long> breached,
                          Map<String, Long> openByAge, Double medianOpenAgeSeconds, Double compliance,
-                         Map<Priority, Double> complianceByPriority, Map<Priority, Long> closed, Daily daily) {
+                         Map<Priority, Double> complianceByPriority, Map<Priority, Long> closed, Daily daily,
+                         Map<String, TeamCounts> byTeam) {
+
+    /** A team's open APVs, and how many of them are at risk and breached. */
+    public record TeamCounts(long open, long atRisk, long breached) {
+    }
 
     /**
      * Per UTC day, oldest first, ending with today: APVs detected, APVs remediated (their clock stopped), the mean

@@ -70,6 +70,7 @@ public final class ServerConfig {
             new Key("immunity.sla.medium", "90d", "remediation SLA of medium APVs"),
             new Key("immunity.sla.low", "180d", "remediation SLA of low APVs"),
             new Key("immunity.sla.at-risk-ratio", "0.75", "share of the SLA after which an open APV is at risk (above 0, below 1)"),
+            new Key("immunity.ownership.file", "", "YAML file of the team owning each service (teams: {TEAM: [SERVICE, ...]}): the owner of APVs and SLA messages, the team filter, metrics by team"),
             new Key("immunity.store.max-diff-bytes", "262144", "the most of one patch's diff kept (UTF-8 bytes): a longer one is cut at a line end and flagged diff_truncated; all diffs together stay within a quarter of max-apv-bytes, beyond it the least recently updated patches' diffs are released"),
             new Key("immunity.metrics.mttr-basis", "merged", "what ends the MTTR clock: merged or applied"),
             new Key("immunity.kafka.bootstrap-servers", null, "Kafka bootstrap servers (host:port,…); turns Kafka mode on (serve --kafka)"),
@@ -194,7 +195,38 @@ public final class ServerConfig {
                 kafka(),
                 redis(),
                 limits(),
-                sla());
+                sla(),
+                ownership());
+    }
+
+    /**
+     * The ownership file ({@code immunity.ownership.file}): YAML, one list of services per team under {@code teams}:
+     * <pre>teams:
+     *   payments: [payments-api, checkout]
+     *   platform: [auth-service]</pre>
+     */
+    private dev.immunity.core.sla.Ownership ownership() {
+        Optional<String> file = text("immunity.ownership.file").filter(f -> !f.isBlank());
+        if (file.isEmpty()) {
+            return dev.immunity.core.sla.Ownership.NONE;
+        }
+        Path path = Path.of(file.get());
+        if (!Files.isReadable(path)) {
+            throw new ConfigException("immunity.ownership.file: cannot read " + path);
+        }
+        try {
+            Config teams = Config.just(ConfigSources.file(path)).get("teams");
+            if (!teams.exists()) {
+                throw new ConfigException("immunity.ownership.file: " + path + " has no 'teams' (teams: {TEAM: [SERVICE, …]})");
+            }
+            Map<String, List<String>> map = new LinkedHashMap<>();
+            for (Config team : teams.asNodeList().orElse(List.of())) {
+                map.put(team.name(), team.asList(String.class).orElse(List.of()));
+            }
+            return new dev.immunity.core.sla.Ownership(map);
+        } catch (io.helidon.config.ConfigException | IllegalArgumentException e) {
+            throw new ConfigException("immunity.ownership.file: " + path + ": " + e.getMessage());
+        }
     }
 
     private dev.immunity.core.sla.SlaPolicy sla() {

@@ -29,11 +29,13 @@ import java.time.Duration;
  * @param redis           shared metrics, and fan-out across instances when Kafka is not configured; null when off
  * @param limits          what a client is allowed: sizes, connections, timeouts, host names
  * @param sla             the remediation SLA per priority
+ * @param ownership       which team owns which service (empty without an ownership file)
  */
 public record ServerSettings(String host, int port, int streamPort, boolean demo, Duration demoInterval, long maxRequestBytes,
                              TriggerSettings trigger, WsSettings ws, StreamSettings stream, StoreSettings store,
                              String mttrBasis, AuthSettings auth, KafkaSettings kafka, RedisSettings redis,
-                             LimitSettings limits, dev.immunity.core.sla.SlaPolicy sla) {
+                             LimitSettings limits, dev.immunity.core.sla.SlaPolicy sla,
+                             dev.immunity.core.sla.Ownership ownership) {
 
     /**
      * The test trigger.
@@ -51,61 +53,61 @@ public record ServerSettings(String host, int port, int streamPort, boolean demo
 
     public ServerSettings withPort(int p) {
         return new ServerSettings(host, p, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla);
+                auth, kafka, redis, limits, sla, ownership);
     }
 
     public ServerSettings withStreamPort(int p) {
         return new ServerSettings(host, port, p, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla);
+                auth, kafka, redis, limits, sla, ownership);
     }
 
     public ServerSettings withKafka(KafkaSettings k) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, k, redis, limits, sla);
+                auth, k, redis, limits, sla, ownership);
     }
 
     public ServerSettings withDemo(boolean on) {
         return new ServerSettings(host, port, streamPort, on, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla);
+                auth, kafka, redis, limits, sla, ownership);
     }
 
     public ServerSettings withStream(StreamSettings s) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, s, store, mttrBasis,
-                auth, kafka, redis, limits, sla);
+                auth, kafka, redis, limits, sla, ownership);
     }
 
     public ServerSettings withWs(WsSettings w) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, w, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla);
+                auth, kafka, redis, limits, sla, ownership);
     }
 
     public ServerSettings withAuth(AuthSettings a) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                a, kafka, redis, limits, sla);
+                a, kafka, redis, limits, sla, ownership);
     }
 
     public ServerSettings withTrigger(TriggerSettings t) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, t, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla);
+                auth, kafka, redis, limits, sla, ownership);
     }
 
     public ServerSettings withRedis(RedisSettings r) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, r, limits, sla);
+                auth, kafka, r, limits, sla, ownership);
     }
 
     public ServerSettings withStore(StoreSettings s) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, s, mttrBasis,
-                auth, kafka, redis, limits, sla);
+                auth, kafka, redis, limits, sla, ownership);
     }
 
     public ServerSettings withSla(dev.immunity.core.sla.SlaPolicy policy) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, policy);
+                auth, kafka, redis, limits, policy, ownership);
     }
 
     public ServerSettings withLimits(LimitSettings l) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, l, sla);
+                auth, kafka, redis, l, sla, ownership);
     }
 }

@@ -156,7 +156,9 @@ public final class ApvApiService implements HttpService {
         }
         Apv apv = store.apv(id).orElseThrow(() ->
                 new BadRequestException(Status.NOT_FOUND_404, "no APV with cve_id " + id, "cve_id"));
-        json(res, null, apv);
+        var body = (com.fasterxml.jackson.databind.node.ObjectNode) dev.immunity.core.json.Json.tree(apv);
+        body.put("owner", stream.sla().ownership().ownerOf(apv.affectedServices()));
+        json(res, null, body);
     }
 
     /** One patch whole: its fields as in lists, and its diff ({@code diff_content}, cut when over the size kept). */
@@ -227,11 +229,23 @@ public final class ApvApiService implements HttpService {
                 states.add(st);
             }
         }
+        Optional<String> team = team(q);
         json(res, null, stream.slaOpen().stream()
                 .filter(s -> filter.matches(s.priority(), s.services()))
                 .filter(s -> service == null || s.services().contains(service))
+                .filter(s -> team.isEmpty() || team.get().equals(s.owner()))
                 .filter(s -> states.isEmpty() || states.contains(s.state()))
                 .limit(limit).toList());
+    }
+
+    /** The {@code team} parameter: a team of the ownership map (400 when it names none). */
+    private Optional<String> team(QueryParams q) {
+        Optional<String> team = q.text("team", 200).map(String::strip);
+        if (team.isPresent() && !stream.sla().ownership().knows(team.get())) {
+            throw new BadRequestException("team: no team " + WireFormat.quoted(team.get())
+                    + " in the ownership map (immunity.ownership.file)", "team");
+        }
+        return team;
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {

@@ -670,7 +670,7 @@ final class SelectorConnection implements Connection {
         StreamUpgrade upgrade;
         try {
             upgrade = StreamUpgrade.check(name -> query.getOrDefault(name, List.of()),
-                    headers.getOrDefault("sec-websocket-protocol", ""), ctx.verifier());
+                    headers.getOrDefault("sec-websocket-protocol", ""), ctx.verifier(), ctx.stream().sla().ownership());
         } catch (StreamUpgrade.Refused e) {
             refuse(e.status, e.getMessage());
             return;

@@ -86,7 +86,8 @@ public final class StreamEndpoint implements WsListener {
         UriQuery query = prologue.query();
         StreamUpgrade upgrade;
         try {
-            upgrade = StreamUpgrade.check(name -> all(query, name), headers.first(PROTOCOL).orElse(""), verifier);
+            upgrade = StreamUpgrade.check(name -> all(query, name), headers.first(PROTOCOL).orElse(""), verifier,
+                    stream.sla().ownership());
         } catch (StreamUpgrade.Refused e) {
             throw new HttpException(e.getMessage(), Status.create(e.status), true);
         }

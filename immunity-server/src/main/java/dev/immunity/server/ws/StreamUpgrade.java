@@ -34,9 +34,11 @@ record StreamUpgrade(ConnectOptions options, VerifiedToken token, boolean select
     /**
      * @param query   every value of a query parameter (empty when absent)
      * @param offered the {@code Sec-WebSocket-Protocol} header, or ""
-     * @param verifier null when auth is off
+     * @param verifier  null when auth is off
+     * @param ownership which team owns which service: {@code team=T} selects the services T owns
      */
-    static StreamUpgrade check(Function<String, List<String>> query, String offered, JwtVerifier verifier) throws Refused {
+    static StreamUpgrade check(Function<String, List<String>> query, String offered, JwtVerifier verifier,
+                               dev.immunity.core.sla.Ownership ownership) throws Refused {
         VerifiedToken token = null;
         if (verifier != null) {
             Optional<String> presented = JwtVerifier.fromWebSocketProtocols(offered)
@@ -49,7 +51,15 @@ record StreamUpgrade(ConnectOptions options, VerifiedToken token, boolean select
         }
         StreamFilter filter;
         try {
-            filter = StreamFilter.parse(query.apply("priority"), query.apply("service"));
+            List<String> services = new java.util.ArrayList<>(query.apply("service"));
+            for (String team : query.apply("team")) {
+                if (!ownership.knows(team.strip())) {
+                    throw new Refused(400, "team: no team " + dev.immunity.core.json.WireFormat.quoted(team)
+                            + " in the ownership map (immunity.ownership.file)");
+                }
+                services.addAll(ownership.services(team.strip()));
+            }
+            filter = StreamFilter.parse(query.apply("priority"), services);
         } catch (IllegalArgumentException e) {
             throw new Refused(400, e.getMessage());
         }

@@ -34,6 +34,11 @@ public final class TestServer implements AutoCloseable {
         return WsTestClient.connect(ws(null));
     }
 
+    /** A stream client with this query ({@code team=payments}, {@code priority=critical}…). */
+    public WsTestClient connect(String query) {
+        return WsTestClient.connect(ws(query));
+    }
+
     public HttpResponse<String> get(String path, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(http(path)).timeout(Duration.ofSeconds(20)).GET();
         if (headers.length > 0) {
