@@ -5,13 +5,14 @@ import * as fmt from "./format.js";
 import { apvCard, patchCard, patchDetail, sparkline, priorityTable, TILES, PRIORITIES, LIFECYCLE } from "./views.js";
 import { StreamClient, API } from "./stream.js";
 import { OidcSession } from "./oidc.js";
+import { initSla, refreshSla, slaMayHaveChanged, resetSla, onSla, onSlaMetrics, paintCardSla } from "./sla.js";
 
 const MAX_APVS = 200;     // the timeline is capped: the oldest cards go first
 const MAX_PATCHES = 50;
 const AWAY_PX = 48;       // scrolled further than this from the top = "the user has scrolled away"
 
 const $ = (id) => document.getElementById(id);
-const apvs = new Map();      // cve_id → {apv, li}
+const apvs = new Map();      // cve_id → {apv, li, slaSlot}
 const patches = new Map();   // patch_id → {patch, li}
 const latestPatch = new Map(); // cve_id → patch (the most recently updated one)
 const services = new Set();
@@ -31,6 +32,7 @@ const client = new StreamClient({
     c.dataset.mode = p.mode || "";
     c.dataset.recovered = String(p.recovered);
     c.title = p.recovered === false ? "resynchronised: " + clean(p.reason || "cursor not resumable") : "";
+    refreshSla();
   },
   onNeedToken: (reason) => {
     setText($("auth-reason"), reason);
@@ -52,9 +54,19 @@ function handle(msg, source) {
   const p = msg.payload;
   if (!p || typeof p !== "object") return;
   switch (msg.type) {
-    case "apv": if (applyApv(p, !msg.snapshot) || source === "ws") counted(); break;
+    case "apv":
+      if (applyApv(p, !msg.snapshot) || source === "ws") counted();
+      // GET /sla again soon, in case its `sla` message does not come (polling, an older server); patches never
+      // move a deadline, and closures come as `sla` messages.
+      if (!msg.snapshot) slaMayHaveChanged();
+      break;
     case "patch": if (applyPatch(p) || source === "ws") counted(); break;
-    case "metrics": showMetrics(p); break;
+    case "sla": onSla(p, msg.snapshot === true, msg.timestamp); break;
+    case "metrics":
+      showMetrics(p);
+      onSlaMetrics(p);
+      if (source === "poll") slaMayHaveChanged(); // no `sla` messages while polling
+      break;
     case "auth_ok": $("conn").dataset.renewals = String(client.renewals || 0); break;
     default: return; // heartbeat, pong, error and unknown types: nothing to show
   }
@@ -78,18 +90,16 @@ function applyApv(apv, live) {
   for (const s of apv.affected_services || []) addService(s);
   const list = $("apvs");
   const existing = apvs.get(apv.cve_id);
-  const card = apvCard(apv, latestPatch.get(apv.cve_id));
   if (existing) {
-    const open = existing.li.querySelector("details")?.open;
-    if (open) card.querySelector("details").open = true;
-    existing.li.replaceChildren(card);
     existing.apv = apv;
+    showCard(existing);
     if (live && existing.li !== list.firstElementChild) insertTop(existing.li, live);
     return true;
   }
-  const li = el("li", {}, card);
-  apvs.set(apv.cve_id, { apv, li });
-  insertTop(li, live);
+  const entry = { apv, li: el("li") };
+  showCard(entry);
+  apvs.set(apv.cve_id, entry);
+  insertTop(entry.li, live);
   while (apvs.size > MAX_APVS) {
     const last = list.lastElementChild;
     apvs.delete(last.querySelector("[data-cve]").dataset.cve);
@@ -97,6 +107,16 @@ function applyApv(apv, live) {
   }
   countApvs();
   return true;
+}
+
+/** (Re)builds an APV's card with its latest patch, keeping its details open if they were. */
+function showCard(entry) {
+  const open = entry.li.querySelector("details")?.open;
+  const card = apvCard(entry.apv, latestPatch.get(entry.apv.cve_id));
+  if (open) card.querySelector("details").open = true;
+  entry.li.replaceChildren(card);
+  entry.slaSlot = card.querySelector(".apv-sla");
+  paintCardSla(entry.apv.cve_id, entry.slaSlot);
 }
 
 /** Newest first: put on top; keep the user's place (and count "N new") when scrolled away. */
@@ -145,12 +165,7 @@ function applyPatch(p) {
   if (!prev || prev.patch_id === p.patch_id || (p.updated_at || "") >= (prev.updated_at || "")) {
     latestPatch.set(p.cve_id, p);
     const a = apvs.get(p.cve_id);
-    if (a) {
-      const open = a.li.querySelector("details")?.open;
-      const card2 = apvCard(a.apv, p);
-      if (open) card2.querySelector("details").open = true;
-      a.li.replaceChildren(card2);
-    }
+    if (a) showCard(a);
   }
   countPatches();
   return true;
@@ -174,6 +189,7 @@ function reset() {
   latestPatch.clear();
   $("apvs").replaceChildren();
   $("patches").replaceChildren();
+  resetSla();
   unseen = 0;
   showUnseen();
   countApvs();
@@ -405,6 +421,11 @@ $("sign-out").addEventListener("click", () => oidc.signOut());
 
 setText($("server"), location.host);
 buildTiles();
+initSla(() => {
+  const q = new URLSearchParams({ limit: "500" });
+  client.addFilters(q);
+  return client.fetch(API + "/sla?" + q); // with the token, when there is one
+}, (cve) => apvs.get(cve)?.slaSlot);
 showFilters();
 countApvs();
 countPatches();

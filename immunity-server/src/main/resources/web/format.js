@@ -50,3 +50,25 @@ export function between(fromIso, toIso) {
   const s = (new Date(toIso).getTime() - new Date(fromIso).getTime()) / 1000;
   return Number.isFinite(s) && s >= 0 ? s : null;
 }
+
+/** A countdown in whole seconds: "2d 03:04:05", or "03:04:05" under a day. */
+export function countdown(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const hms = [Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60].map((n) => String(n).padStart(2, "0")).join(":");
+  const days = Math.floor(s / 86400);
+  return days ? days + "d " + hms : hms;
+}
+
+const UNITS = [[86400, "d"], [3600, "h"], [60, "m"], [1, "s"]];
+
+/** A length of time by its two largest units: "5d 02h", "3h 10m", "4m 05s", "12s"; "—" for null. */
+export function span(seconds) {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return NONE;
+  const s = Math.max(0, Math.floor(seconds));
+  const i = UNITS.findIndex(([u]) => s >= u);
+  if (i < 0) return "0s";
+  const [unit, name] = UNITS[i];
+  if (i === UNITS.length - 1) return s + name;
+  const [next, nextName] = UNITS[i + 1];
+  return Math.floor(s / unit) + name + " " + String(Math.floor((s % unit) / next)).padStart(2, "0") + nextName;
+}

@@ -1,4 +1,5 @@
-// Pure builders from data to DOM nodes: APV cards, patch cards and the patch panel (diff), metric tiles, sparklines.
+// Pure builders from data to DOM nodes: APV cards, patch cards and the patch panel (diff), metric tiles, sparklines,
+// the SLA table and rows.
 // Every piece of event data is untrusted and goes through el()/svg(), which set text only.
 import { el, svg, httpUrl, clean } from "./dom.js";
 import * as fmt from "./format.js";
@@ -27,6 +28,15 @@ export function statusBadge(status) {
     s.replace("_", " ") || "unknown");
 }
 
+const SLA_MARK = { within: "○", at_risk: "▲", breached: "✕", met: "✓", missed: "✕" };
+
+export function slaBadge(state) {
+  const s = Object.hasOwn(SLA_MARK, state) ? state : "unknown";
+  return el("span", { class: "badge sla-state sla-" + s, attrs: { "data-sla": s } },
+    el("span", { class: "mark", attrs: { "aria-hidden": "true" }, text: SLA_MARK[s] || "?" }),
+    s.replace("_", " "));
+}
+
 function cvssText(cvss) {
   if (!cvss || cvss.base_score === null || cvss.base_score === undefined) return "no CVSS score";
   return "CVSS " + Number(cvss.base_score).toFixed(1) + " " + str(cvss.severity).toLowerCase();
@@ -53,6 +63,7 @@ export function apvCard(apv, patch) {
     priorityBadge(apv.priority),
     el("span", { class: "cvss", text: cvssText(apv.cvss) }),
     patch ? el("span", { class: "apv-patch" }, "patch ", statusBadge(patch.status)) : null,
+    el("span", { class: "apv-sla", attrs: { hidden: "" } }), // filled in and kept ticking by sla.js
     el("time", { class: "when", attrs: { datetime: str(apv.processed_at) }, title: fmt.dateTime(apv.processed_at), text: fmt.clock(apv.processed_at) }));
   const services = list(apv.affected_services);
   const pkgs = list(apv.affected_packages);
@@ -327,4 +338,44 @@ export function priorityTable(byPriority) {
   }
   t.append(body);
   return t;
+}
+
+// --- the SLA panel ---------------------------------------------------------------------------------------
+
+const SLA_COLUMNS = [["open", "Open"], ["at_risk", "At risk"], ["breached", "Breached"], ["compliance", "Compliance"]];
+export const AGE_BUCKETS = [["lt_7d", "< 7d"], ["7d_30d", "7–30d"], ["30d_90d", "30–90d"], ["gt_90d", "> 90d"]];
+
+/** The SLA figures by priority, with an "all" row first; cells (data-col) are filled in by sla.js. */
+export function slaTable() {
+  const body = el("tbody");
+  for (const p of ["all", ...PRIORITIES]) {
+    body.append(el("tr", { attrs: { "data-priority": p } },
+      el("th", { attrs: { scope: "row" } }, p === "all" ? "all" : priorityBadge(p)),
+      SLA_COLUMNS.map(([id]) => el("td", { text: fmt.NONE, attrs: { "data-col": id } }))));
+  }
+  return el("table", { class: "by-prio sla-table" },
+    el("caption", { class: "sr-only", text: "SLA by priority" }),
+    el("thead", {}, el("tr", {}, el("th", { text: "Priority", attrs: { scope: "col" } }),
+      SLA_COLUMNS.map(([, label]) => el("th", { text: label, attrs: { scope: "col" } })))),
+    body);
+}
+
+/** Open APVs by age and their median age; values (data-age) are filled in by sla.js. */
+export function slaAges() {
+  return [...AGE_BUCKETS, ["median", "median"]].map(([id, label]) =>
+    el("li", { attrs: { "data-age": id } }, el("span", { class: "muted", text: label + " " }), el("span", { class: "value", text: fmt.NONE })));
+}
+
+/** A row of the list by deadline: CVE, priority and countdown (its text set every second); SLA state and services. */
+export function slaRow(s) {
+  const row = el("li", { class: "sla-row", attrs: { "data-state": str(s.state) } },
+    el("div", { class: "sla-line" },
+      el("span", { class: "cve", text: s.cve_id }),
+      priorityBadge(s.priority),
+      el("span", { class: "countdown" })),
+    el("div", { class: "sla-line" },
+      slaBadge(s.state),
+      el("span", { class: "sla-services", text: list(s.services).join(", ") || "no service named" })));
+  row.dataset.cve = str(s.cve_id);
+  return row;
 }

@@ -5,6 +5,7 @@ import dev.immunity.core.json.Json;
 import dev.immunity.core.json.WireFormat;
 import dev.immunity.core.model.Patch;
 import dev.immunity.core.model.PatchDiff;
+import dev.immunity.server.config.ServerConfig;
 import dev.immunity.server.config.ServerSettings;
 import dev.immunity.server.support.DashboardBrowser;
 import dev.immunity.server.support.Fixtures;
@@ -19,9 +20,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -183,9 +190,13 @@ class DashboardPageTest {
         WebElement patchCard = browser.one("#patches [data-cve='" + cve + "']");
         assertThat(patchCard.getText()).contains("javascript:window.__pwned='pr'", "<script>window.__pwned='error'</script>");
         assertThat(patchCard.findElements(org.openqa.selenium.By.cssSelector("a"))).as("no link for a javascript: URL").isEmpty();
+        // The SLA list names its services as text too.
+        String slaRow = "#sla-list [data-cve='" + cve + "']";
+        browser.waitFor(d -> !browser.all(slaRow).isEmpty());
+        assertThat(textOf(slaRow + " .sla-services")).contains("<img src=x onerror=\"window.__pwned='service'\">", "pay[U+202E]ments-api");
         // Nothing from the event became markup, and nothing ran.
-        assertThat(browser.all("#apvs img, #apvs script, #apvs iframe, #apvs svg, #apvs a, #patches img, #patches script, #patches b"))
-                .isEmpty();
+        assertThat(browser.all("#apvs img, #apvs script, #apvs iframe, #apvs svg, #apvs a, #patches img, #patches script, #patches b,"
+                + " #sla-list img, #sla-list script")).isEmpty();
         assertThat(browser.js("return typeof window.__pwned")).isEqualTo("undefined");
         assertThat(browser.consoleErrors()).isEmpty();
     }
@@ -193,7 +204,7 @@ class DashboardPageTest {
     @Test
     @Order(5)
     void page_usesNoHtmlSinks() throws Exception {
-        for (String file : List.of("app.js", "dom.js", "views.js", "format.js", "stream.js")) {
+        for (String file : List.of("app.js", "dom.js", "views.js", "format.js", "stream.js", "sla.js")) {
             var res = server.get("/" + file);
             assertThat(res.statusCode()).isEqualTo(200);
             assertThat(res.headers().firstValue("Content-Type").orElse("")).contains("javascript");
@@ -399,6 +410,103 @@ class DashboardPageTest {
         browser.one("#diff-close").click();
         browser.waitFor(d -> !panelOpen());
         assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(12)
+    void deadlinePassingOnThePagesClock_isShownBreachedAtOnce_beforeTheServerSaysSo() {
+        String cve = "CVE-2026-13001";
+        String row = "#sla-list [data-cve='" + cve + "']";
+        String card = "#apvs [data-cve='" + cve + "'] .apv-sla";
+        server.server.stream().publish(Fixtures.apv(cve, "critical", List.of("ledger-api")));
+        browser.waitFor(d -> textOf(row + " .countdown").startsWith("due in 6d 23:") && textOf(card).startsWith("SLA: due in 6d 23h"));
+        browser.waitFor(d -> !textOf("#sla-table tr[data-priority=critical] [data-col=open]").equals("—"));
+        assertThat(textOf("#sla-table tr[data-priority=critical] [data-col=breached]")).isEqualTo("0");
+
+        // The page's clock a week ahead: the server's clock is not, so only the page can see the deadline pass.
+        browser.js("const now = Date.now; Date.now = () => now() + 7 * 86_400_000;");
+        browser.waitFor(d -> "breached".equals(attrOf(row, "data-state")) && textOf(row + " .countdown").startsWith("overdue by ")
+                && textOf(card).startsWith("SLA: overdue "));
+        assertThat(server.server.stream().sla().status(cve, Instant.now()).orElseThrow().state().wire()).isEqualTo("within");
+        // Every open critical APV passed its deadline on the page, and the counts say so until the metrics do.
+        browser.waitFor(d -> textOf("#sla-table tr[data-priority=critical] [data-col=breached]")
+                .equals(textOf("#sla-table tr[data-priority=critical] [data-col=open]")));
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(13)
+    void slaPanel_countsDownLive_andShowsTheBreachOnRowCountsAndCard_thenTheMiss() {
+        var settings = ServerConfig.load(Map.of("immunity.port", "0", "immunity.host", "127.0.0.1",
+                "immunity.sla.critical", "6s"), Map.of());
+        try (TestServer slaServer = new TestServer(settings)) {
+            browser.open(slaServer.http("/").toString());
+            waitConnected();
+            String cve = "CVE-2026-12001";
+            String row = "#sla-list [data-cve='" + cve + "']";
+            String card = "#apvs [data-cve='" + cve + "'] .apv-sla";
+            slaServer.server.stream().publish(Fixtures.apv(cve, "critical", List.of("payments-api")));
+            slaServer.server.stream().publish(Fixtures.apv("CVE-2026-12002", "high", List.of("search-api")));
+
+            // Within its SLA: the deadline comes from the server, the countdown from the page's clock.
+            String first = browser.waitFor(d -> textOf(row + " .countdown").startsWith("due in ") ? textOf(row + " .countdown") : null);
+            assertThat(first).matches("due in 00:00:0[1-6]");
+            assertThat(textOf(row + " .sla-services")).isEqualTo("payments-api");
+            assertThat(browser.text(row + " .prio")).endsWith("CRITICAL");
+            browser.waitFor(d -> textOf(card).startsWith("SLA: due in ") || textOf(card).startsWith("SLA: overdue "));
+            String second = browser.waitFor(d -> textOf(row + " .countdown").equals(first) ? null : textOf(row + " .countdown"));
+            assertThat(seconds(second)).as(first + " then " + second).isLessThan(seconds(first));
+            browser.waitFor(d -> browser.all("#sla-list > li").size() == 2);
+            assertThat(browser.all("#sla-list > li")).extracting(e -> e.getDomAttribute("data-cve"))
+                    .as("soonest deadline first").containsExactly(cve, "CVE-2026-12002");
+            assertThat(textOf("#sla-list [data-cve='CVE-2026-12002'] .countdown")).matches("due in 29d 23:5\\d:\\d\\d");
+
+            // The deadline passes: the row, the counts and the card say so.
+            String breached = "#sla-table tr[data-priority=critical] [data-col=breached]";
+            await(Duration.ofSeconds(15), () -> "breached".equals(attrOf(row, "data-state"))
+                    && textOf(row + " .countdown").startsWith("overdue by ")
+                    && "1".equals(textOf(breached))
+                    && textOf(card).startsWith("SLA: overdue "));
+            assertThat(textOf(row + " .sla-state")).endsWith("breached");
+            assertThat(textOf("#sla-table tr[data-priority=all] [data-col=breached]")).isEqualTo("1");
+            assertThat(textOf("#sla-table tr[data-priority=critical] [data-col=compliance]")).isEqualTo("—");
+            assertThat(browser.one(breached).getCssValue("color"))
+                    .isNotEqualTo(browser.one("#sla-table tr[data-priority=high] [data-col=breached]").getCssValue("color"));
+
+            // Merged after its deadline: off the open list, the card says missed, compliance follows the metrics.
+            slaServer.server.stream().publish(Fixtures.patch(cve, "merged"));
+            browser.waitFor(d -> browser.all(row).isEmpty() && textOf(card).equals("SLA: missed")
+                    && "0".equals(textOf(breached)) && "0 %".equals(textOf("#sla-table tr[data-priority=critical] [data-col=compliance]")));
+            assertThat(textOf("#sla-table tr[data-priority=all] [data-col=compliance]")).isEqualTo("0 %");
+            assertThat(textOf("#sla-table tr[data-priority=high] [data-col=compliance]")).isEqualTo("—");
+            assertThat(browser.consoleErrors()).isEmpty();
+        }
+    }
+
+    /** Waits longer than the browser's default, for a clock that runs on its own. */
+    private static void await(Duration timeout, BooleanSupplier condition) {
+        new WebDriverWait(browser.driver, timeout).until(d -> condition.getAsBoolean());
+    }
+
+    /** The text of the first element matching {@code css}, read in one step (rows may be moved meanwhile), or "". */
+    private static String textOf(String css) {
+        Object t = browser.js("return document.querySelector(arguments[0])?.textContent ?? ''", css);
+        return String.valueOf(t);
+    }
+
+    private static String attrOf(String css, String name) {
+        return (String) browser.js("return document.querySelector(arguments[0])?.getAttribute(arguments[1]) ?? null", css, name);
+    }
+
+    private static final Pattern COUNTDOWN = Pattern.compile("(due in|overdue by) (?:(\\d+)d )?(\\d\\d):(\\d\\d):(\\d\\d)");
+
+    /** A countdown's seconds: positive when due, negative when overdue ("due in 1d 00:00:05" is 86405). */
+    private static long seconds(String countdown) {
+        Matcher m = COUNTDOWN.matcher(countdown);
+        assertThat(m.matches()).as(countdown).isTrue();
+        long s = (m.group(2) == null ? 0 : Long.parseLong(m.group(2)) * 86_400) + Long.parseLong(m.group(3)) * 3600
+                + Long.parseLong(m.group(4)) * 60 + Long.parseLong(m.group(5));
+        return m.group(1).equals("due in") ? s : -s;
     }
 
     private static WebElement patchCard(String cve) {
