@@ -11,7 +11,7 @@ import java.io.PrintWriter;
         versionProvider = ImmunityCli.Version.class,
         description = "Real-time visibility of the vulnerability-remediation pipeline.",
         subcommands = {ServeCommand.class, WatchCommand.class, TriggerCommand.class, ApvsCommand.class,
-                ApvCommand.class, PatchesCommand.class, PatchCommand.class, SlaCommand.class, MetricsCommand.class, LoginCommand.class, LogoutCommand.class,
+                ApvCommand.class, PatchesCommand.class, PatchCommand.class, SlaCommand.class, MetricsCommand.class, NotifyCommand.class, LoginCommand.class, LogoutCommand.class,
                 dev.immunity.cli.bench.BenchCommand.class,
                 CompletionCommand.class,
                 CommandLine.HelpCommand.class})

@@ -63,6 +63,7 @@ public final class ImmunityServer implements AutoCloseable {
     private final RedisLink redis;
     private final RedisMetricsCache sharedMetrics;
     private final RedisStreamSource redisSource;
+    private final dev.immunity.server.notify.Notifier notifier;
     private final EventIngress ingress;
     private final WebServer server;
     private final JwtVerifier verifier;
@@ -95,6 +96,8 @@ public final class ImmunityServer implements AutoCloseable {
         this.sharedMetrics = redis == null ? null : new RedisMetricsCache(redis);
         // With Kafka, Kafka is the source of truth for events and Redis only shares metrics.
         this.redisSource = redis == null || kafka != null ? null : new RedisStreamSource(redis, settings.limits().ingest(), stream, clock);
+        this.notifier = settings.notifications().routes().isEmpty() ? null : new dev.immunity.server.notify.Notifier(
+                settings.notifications(), stream, settings.ownership(), store::apv, redis, clock);
         this.ingress = kafka != null ? EventIngress.kafka(kafka)
                 : redisSource != null ? EventIngress.redis(redisSource)
                 : EventIngress.direct(stream);
@@ -288,6 +291,10 @@ public final class ImmunityServer implements AutoCloseable {
             }
         }
         ServerMeters.add(s.stream, s.kafka, s.store); // after start: the metrics feature has set up the registry
+        if (s.notifier != null) {
+            ServerMeters.addNotifier(s.notifier);
+            s.notifier.start();
+        }
         if (s.kafka != null) {
             s.kafka.start(); // after the web server: REST and WebSocket serve even while Kafka is down
         }
@@ -357,6 +364,11 @@ public final class ImmunityServer implements AutoCloseable {
         return java.util.Optional.ofNullable(redisSource);
     }
 
+    /** The notifier, when notification routes are configured. */
+    public dev.immunity.server.notify.Notifier notifier() {
+        return notifier;
+    }
+
     /** The event store behind the REST API. */
     public EventStore store() {
         return store;
@@ -374,6 +386,10 @@ public final class ImmunityServer implements AutoCloseable {
         }
         if (demo != null) {
             demo.close();
+        }
+        if (notifier != null) {
+            notifier.close();
+            ServerMeters.removeNotifier(notifier);
         }
         if (kafka != null) {
             kafka.close();

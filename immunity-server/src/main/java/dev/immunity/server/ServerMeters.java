@@ -26,6 +26,32 @@ import java.util.function.ToLongFunction;
  */
 final class ServerMeters {
     private static final Set<StreamManager> LIVE = new CopyOnWriteArraySet<>();
+    private static final Set<dev.immunity.server.notify.Notifier> NOTIFIERS = new CopyOnWriteArraySet<>();
+
+    /**
+     * Counts a notifier's deliveries in {@code immunity_notifications_total{route,result}}: sent, failed (given up),
+     * dropped (its queue was full), retried (attempts after the first) and deduplicated (another instance sent it).
+     */
+    static synchronized void addNotifier(dev.immunity.server.notify.Notifier notifier) {
+        NOTIFIERS.add(notifier);
+        MeterRegistry registry = Services.get(MeterRegistry.class);
+        for (String route : notifier.counts().keySet()) {
+            for (String result : List.of("sent", "failed", "dropped", "retried")) {
+                registry.getOrCreate(FunctionalCounter.builder("immunity_notifications", NOTIFIERS,
+                                all -> all.stream().mapToLong(n -> n.counts().getOrDefault(route, java.util.Map.of())
+                                        .getOrDefault(result, 0L)).sum())
+                        .tags(List.of(Tag.create("route", route), Tag.create("result", result)))
+                        .description("Notifications by route and result"));
+            }
+        }
+        registry.getOrCreate(FunctionalCounter.builder("immunity_notifications_deduplicated", NOTIFIERS,
+                        all -> all.stream().mapToLong(dev.immunity.server.notify.Notifier::deduplicated).sum())
+                .description("Notifications not sent because another instance had claimed them in Redis"));
+    }
+
+    static void removeNotifier(dev.immunity.server.notify.Notifier notifier) {
+        NOTIFIERS.remove(notifier);
+    }
     private static final Set<KafkaSource> SOURCES = new CopyOnWriteArraySet<>();
     private static final Set<dev.immunity.core.store.EventStore> STORES = new CopyOnWriteArraySet<>();
     private static volatile boolean registered;

@@ -70,6 +70,12 @@ public final class ServerConfig {
             new Key("immunity.sla.medium", "90d", "remediation SLA of medium APVs"),
             new Key("immunity.sla.low", "180d", "remediation SLA of low APVs"),
             new Key("immunity.sla.at-risk-ratio", "0.75", "share of the SLA after which an open APV is at risk (above 0, below 1)"),
+            new Key("immunity.notify.timeout", "10s", "how long one notification delivery attempt may take"),
+            new Key("immunity.notify.max-attempts", "5", "attempts per notification delivery (retried on 5xx, 429, timeouts) before it is given up"),
+            new Key("immunity.notify.backoff", "1s", "first retry delay of a notification delivery; doubled each retry, with jitter (a 429's Retry-After wins)"),
+            new Key("immunity.notify.digest-window", "5s", "how long a route gathers after a first notification before it sends: a burst becomes one digest"),
+            new Key("immunity.notify.min-interval", "30s", "least time between two messages of a route; what arrives meanwhile goes in one digest"),
+            new Key("immunity.notify.queue-capacity", "1000", "notifications a route holds waiting to be sent; beyond it they are dropped, counted and logged"),
             new Key("immunity.ownership.file", "", "YAML file of the team owning each service (teams: {TEAM: [SERVICE, ...]}): the owner of APVs and SLA messages, the team filter, metrics by team"),
             new Key("immunity.store.max-diff-bytes", "262144", "the most of one patch's diff kept (UTF-8 bytes): a longer one is cut at a line end and flagged diff_truncated; all diffs together stay within a quarter of max-apv-bytes, beyond it the least recently updated patches' diffs are released"),
             new Key("immunity.metrics.mttr-basis", "merged", "what ends the MTTR clock: merged or applied"),
@@ -196,7 +202,50 @@ public final class ServerConfig {
                 redis(),
                 limits(),
                 sla(),
-                ownership());
+                ownership(),
+                notifications());
+    }
+
+    /** The notification routes ({@code immunity.notify.routes}, a list in the YAML file) and how they deliver. */
+    private dev.immunity.server.notify.NotifySettings notifications() {
+        List<dev.immunity.server.notify.NotifySettings.Route> routes = new java.util.ArrayList<>();
+        List<Config> nodes = config.get("immunity.notify.routes").asNodeList().orElse(List.of());
+        for (int i = 0; i < nodes.size(); i++) {
+            Config r = nodes.get(i);
+            String where = "immunity.notify.routes[" + i + "]";
+            try {
+                String name = r.get("name").asString().orElseThrow(() -> new IllegalArgumentException("name is required"));
+                String url = r.get("url").asString().orElseThrow(() -> new IllegalArgumentException("url is required"));
+                var format = dev.immunity.server.notify.NotifySettings.Format.valueOf(
+                        r.get("format").asString().orElse("generic").strip().toUpperCase(Locale.ROOT));
+                List<String> events = r.get("events").asList(String.class).orElse(List.of());
+                var eventSet = events.isEmpty() ? java.util.EnumSet.allOf(dev.immunity.server.notify.NotifySettings.Event.class)
+                        : events.stream().map(dev.immunity.server.notify.NotifySettings.Event::fromWire)
+                        .collect(java.util.stream.Collectors.toCollection(
+                                () -> java.util.EnumSet.noneOf(dev.immunity.server.notify.NotifySettings.Event.class)));
+                List<String> priorities = r.get("priority").asList(String.class).orElse(List.of()).stream()
+                        .map(p -> p.strip().toLowerCase(Locale.ROOT)).toList();
+                for (String p : priorities) {
+                    if (dev.immunity.core.model.Priority.fromWire(p) == null) {
+                        throw new IllegalArgumentException("priority: must be critical, high, medium or low (got " + p + ")");
+                    }
+                }
+                routes.add(new dev.immunity.server.notify.NotifySettings.Route(name, java.net.URI.create(url.strip()), format,
+                        r.get("secret").asString().orElse(null), eventSet, java.util.Set.copyOf(priorities),
+                        java.util.Set.copyOf(r.get("services").asList(String.class).orElse(List.of())),
+                        java.util.Set.copyOf(r.get("teams").asList(String.class).orElse(List.of()))));
+            } catch (IllegalArgumentException | io.helidon.config.ConfigException e) {
+                throw new ConfigException(where + ": " + e.getMessage());
+            }
+        }
+        try {
+            return new dev.immunity.server.notify.NotifySettings(routes, duration("immunity.notify.timeout"),
+                    intValue("immunity.notify.max-attempts", 1, 100), duration("immunity.notify.backoff"),
+                    duration("immunity.notify.digest-window"), duration("immunity.notify.min-interval"),
+                    intValue("immunity.notify.queue-capacity", 1, 1_000_000));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("immunity.notify.routes: " + e.getMessage());
+        }
     }
 
     /**

@@ -30,12 +30,14 @@ import java.time.Duration;
  * @param limits          what a client is allowed: sizes, connections, timeouts, host names
  * @param sla             the remediation SLA per priority
  * @param ownership       which team owns which service (empty without an ownership file)
+ * @param notifications   notification routes (none by default)
  */
 public record ServerSettings(String host, int port, int streamPort, boolean demo, Duration demoInterval, long maxRequestBytes,
                              TriggerSettings trigger, WsSettings ws, StreamSettings stream, StoreSettings store,
                              String mttrBasis, AuthSettings auth, KafkaSettings kafka, RedisSettings redis,
                              LimitSettings limits, dev.immunity.core.sla.SlaPolicy sla,
-                             dev.immunity.core.sla.Ownership ownership) {
+                             dev.immunity.core.sla.Ownership ownership,
+                             dev.immunity.server.notify.NotifySettings notifications) {
 
     /**
      * The test trigger.
@@ -53,61 +55,66 @@ public record ServerSettings(String host, int port, int streamPort, boolean demo
 
     public ServerSettings withPort(int p) {
         return new ServerSettings(host, p, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership);
+                auth, kafka, redis, limits, sla, ownership, notifications);
     }
 
     public ServerSettings withStreamPort(int p) {
         return new ServerSettings(host, port, p, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership);
+                auth, kafka, redis, limits, sla, ownership, notifications);
     }
 
     public ServerSettings withKafka(KafkaSettings k) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, k, redis, limits, sla, ownership);
+                auth, k, redis, limits, sla, ownership, notifications);
     }
 
     public ServerSettings withDemo(boolean on) {
         return new ServerSettings(host, port, streamPort, on, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership);
+                auth, kafka, redis, limits, sla, ownership, notifications);
     }
 
     public ServerSettings withStream(StreamSettings s) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, s, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership);
+                auth, kafka, redis, limits, sla, ownership, notifications);
     }
 
     public ServerSettings withWs(WsSettings w) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, w, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership);
+                auth, kafka, redis, limits, sla, ownership, notifications);
     }
 
     public ServerSettings withAuth(AuthSettings a) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                a, kafka, redis, limits, sla, ownership);
+                a, kafka, redis, limits, sla, ownership, notifications);
     }
 
     public ServerSettings withTrigger(TriggerSettings t) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, t, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership);
+                auth, kafka, redis, limits, sla, ownership, notifications);
     }
 
     public ServerSettings withRedis(RedisSettings r) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, r, limits, sla, ownership);
+                auth, kafka, r, limits, sla, ownership, notifications);
     }
 
     public ServerSettings withStore(StoreSettings s) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, s, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership);
+                auth, kafka, redis, limits, sla, ownership, notifications);
     }
 
     public ServerSettings withSla(dev.immunity.core.sla.SlaPolicy policy) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, policy, ownership);
+                auth, kafka, redis, limits, policy, ownership, notifications);
+    }
+
+    public ServerSettings withNotifications(dev.immunity.server.notify.NotifySettings n) {
+        return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
+                auth, kafka, redis, limits, sla, ownership, n);
     }
 
     public ServerSettings withLimits(LimitSettings l) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, l, sla, ownership);
+                auth, kafka, redis, l, sla, ownership, notifications);
     }
 }
