@@ -13,7 +13,8 @@ import java.time.Duration;
  * client, how to open the terminal, whether standard output is a terminal, {@code NO_COLOR}, the
  * clock and the reconnect backoff. {@link #system()} is the real thing; tests build their own.
  *
- * @param http             the HTTP and WebSocket client
+ * @param httpClient       makes the HTTP and WebSocket client when a command first needs it (making one sets up
+ *                         TLS, half a second that {@code --version} or {@code completion} should not pay)
  * @param terminals        opens the terminal {@code immunity watch} draws on
  * @param stdoutIsTerminal whether standard output is a terminal (else {@code watch} prints NDJSON)
  * @param noColor          {@code NO_COLOR} is set: no colour in the dashboard
@@ -22,8 +23,41 @@ import java.time.Duration;
  * @param maxBackoff       longest reconnect delay
  * @param configDir        the user's configuration directory, where {@code immunity login} keeps its tokens
  */
-public record CliContext(HttpClient http, TerminalFactory terminals, boolean stdoutIsTerminal, boolean noColor,
-                         Clock clock, Duration firstBackoff, Duration maxBackoff, java.nio.file.Path configDir) {
+public record CliContext(java.util.function.Supplier<HttpClient> httpClient, TerminalFactory terminals,
+                         boolean stdoutIsTerminal, boolean noColor, Clock clock, Duration firstBackoff,
+                         Duration maxBackoff, java.nio.file.Path configDir) {
+
+    /** A context around an HTTP client made already (tests). */
+    public CliContext(HttpClient http, TerminalFactory terminals, boolean stdoutIsTerminal, boolean noColor, Clock clock,
+                      Duration firstBackoff, Duration maxBackoff, java.nio.file.Path configDir) {
+        this(() -> http, terminals, stdoutIsTerminal, noColor, clock, firstBackoff, maxBackoff, configDir);
+    }
+
+    /** The HTTP and WebSocket client, made on first use. */
+    public HttpClient http() {
+        return httpClient.get();
+    }
+
+    /** Makes {@code make}'s value once, on the first call, and returns it from then on. */
+    private static <T> java.util.function.Supplier<T> once(java.util.function.Supplier<T> make) {
+        return new java.util.function.Supplier<>() {
+            private volatile T value;
+
+            @Override
+            public T get() {
+                T v = value;
+                if (v == null) {
+                    synchronized (this) {
+                        if (value == null) {
+                            value = make.get();
+                        }
+                        v = value;
+                    }
+                }
+                return v;
+            }
+        };
+    }
 
     /** Opens a terminal. */
     @FunctionalInterface
@@ -34,7 +68,7 @@ public record CliContext(HttpClient http, TerminalFactory terminals, boolean std
     /** The real environment: system terminal, {@code System.console()}, {@code NO_COLOR}, 0.5 s to 30 s backoff. */
     public static CliContext system() {
         String noColor = System.getenv("NO_COLOR");
-        return new CliContext(defaultHttp(),
+        return new CliContext(once(CliContext::defaultHttp),
                 () -> TerminalBuilder.builder().system(true).build(),
                 System.console() != null && isTerminal(System.console()),
                 noColor != null && !noColor.isEmpty(),
@@ -79,14 +113,16 @@ public record CliContext(HttpClient http, TerminalFactory terminals, boolean std
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
+                .sslContext(LazyTls.context()) // the JDK's default, set up on the first https:// connection
+                .sslParameters(LazyTls.parameters())
                 .build();
     }
 
     public CliContext withBackoff(Duration first, Duration max) {
-        return new CliContext(http, terminals, stdoutIsTerminal, noColor, clock, first, max, configDir);
+        return new CliContext(httpClient, terminals, stdoutIsTerminal, noColor, clock, first, max, configDir);
     }
 
     public CliContext withConfigDir(java.nio.file.Path dir) {
-        return new CliContext(http, terminals, stdoutIsTerminal, noColor, clock, firstBackoff, maxBackoff, dir);
+        return new CliContext(httpClient, terminals, stdoutIsTerminal, noColor, clock, firstBackoff, maxBackoff, dir);
     }
 }

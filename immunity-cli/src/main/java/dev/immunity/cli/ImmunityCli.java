@@ -19,6 +19,11 @@ public final class ImmunityCli {
 
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // What scripts ask most often, answered without building the whole command tree.
+            System.out.println(new Version().getVersion()[0]);
+            return;
+        }
         int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         if (code != ServeCommand.KEEP_RUNNING) {
             System.exit(code);

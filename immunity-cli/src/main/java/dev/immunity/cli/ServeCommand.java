@@ -101,8 +101,10 @@ public final class ServeCommand implements Callable<Integer> {
         out.println("  health      " + base + "/observe/health");
         out.println("Press Ctrl-C to stop.");
         out.flush();
-        // Our own hook (Helidon's is off) so clients get 1001 "going away" before the server stops.
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "immunity-shutdown"));
+        // Our own hook (Helidon's is off): not ready first, then clients get 1001 "going away" a few at a time.
+        var shutdown = server.settings().shutdown();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.drainAndClose(shutdown.drainDelay(),
+                shutdown.closeWindow()), "immunity-shutdown"));
         return KEEP_RUNNING;
     }
 }

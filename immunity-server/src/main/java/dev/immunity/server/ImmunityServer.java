@@ -64,6 +64,8 @@ public final class ImmunityServer implements AutoCloseable {
     private final RedisMetricsCache sharedMetrics;
     private final RedisStreamSource redisSource;
     private final dev.immunity.server.notify.Notifier notifier;
+    /** Set when a graceful shutdown begins: readiness turns DOWN so load balancers stop sending new clients. */
+    private volatile boolean draining;
     private final EventIngress ingress;
     private final WebServer server;
     private final JwtVerifier verifier;
@@ -160,6 +162,7 @@ public final class ImmunityServer implements AutoCloseable {
                         .addObserver(HealthObserver.builder()
                                 .details(true)
                                 .addCheck(ServerMeters.streamHealth(stream, kafka, store))
+                                .addCheck(ServerMeters.drainHealth(() -> draining))
                                 .addChecks(redis == null ? new io.helidon.health.HealthCheck[0]
                                         : new io.helidon.health.HealthCheck[] {ServerMeters.redisHealth(redis, redisSource)})
                                 .addChecks(verifier == null ? new io.helidon.health.HealthCheck[0]
@@ -376,6 +379,24 @@ public final class ImmunityServer implements AutoCloseable {
 
     public ServerSettings settings() {
         return settings;
+    }
+
+    /**
+     * A graceful shutdown (what SIGTERM does): readiness turns DOWN at once, then after {@code delay} (time for the
+     * load balancer's health checks to notice) the stream clients are closed with 1001 spread over {@code window},
+     * so that they do not all reconnect to the other instances in the same second; then the server stops.
+     */
+    public void drainAndClose(java.time.Duration delay, java.time.Duration window) {
+        draining = true;
+        LOG.log(System.Logger.Level.INFO, "shutting down: not ready; closing " + stream.connectionCount()
+                + " stream clients over " + window.toMillis() + " ms after " + delay.toMillis() + " ms");
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stream.closeClientsOver(window);
+        close();
     }
 
     /** Closes every stream client with 1001, then stops the server. */

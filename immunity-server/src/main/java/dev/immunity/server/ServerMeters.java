@@ -240,6 +240,13 @@ final class ServerMeters {
         });
     }
 
+    /** Readiness DOWN once a graceful shutdown has begun (see {@link ImmunityServer#drainAndClose}). */
+    static HealthCheck drainHealth(java.util.function.BooleanSupplier draining) {
+        return readiness("shutdown", () -> draining.getAsBoolean()
+                ? HealthCheckResponse.builder().status(false).detail("state", "draining: shutting down").build()
+                : HealthCheckResponse.builder().status(true).detail("state", "serving").build());
+    }
+
     private static HealthCheck readiness(String name, java.util.function.Supplier<HealthCheckResponse> check) {
         return new HealthCheck() {
             @Override

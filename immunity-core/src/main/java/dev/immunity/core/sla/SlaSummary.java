@@ -23,6 +23,12 @@ public record SlaSummary(Map<Priority, Long> open, Map<Priority, Long> atRisk, M
                          Map<Priority, Double> complianceByPriority, Map<Priority, Long> closed, Daily daily,
                          Map<String, TeamCounts> byTeam) {
 
+    /** This summary without its median open age (which grows with the clock alone), for comparing figures. */
+    public SlaSummary withoutMedianAge() {
+        return new SlaSummary(open, atRisk, breached, openByAge, null, compliance, complianceByPriority, closed, daily,
+                byTeam);
+    }
+
     /** A team's open APVs, and how many of them are at risk and breached. */
     public record TeamCounts(long open, long atRisk, long breached) {
     }

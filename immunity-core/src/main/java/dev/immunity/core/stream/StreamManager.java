@@ -112,6 +112,29 @@ public final class StreamManager implements AutoCloseable, EventSink {
         }
     }
 
+    /**
+     * Closes the connected clients with {@link CloseCodes#GOING_AWAY}, spread evenly over {@code window} (in up to a
+     * hundred steps), so that they reconnect elsewhere a few at a time; returns when the last has been told.
+     */
+    public void closeClientsOver(java.time.Duration window) {
+        List<ClientSession> all = new ArrayList<>(sessions.values());
+        int steps = Math.max(1, Math.min(100, all.size()));
+        long pause = window.toMillis() / steps;
+        for (int step = 0; step < steps; step++) {
+            for (int i = step * all.size() / steps; i < (step + 1) * all.size() / steps; i++) {
+                close(all.get(i).id, CloseCodes.GOING_AWAY, "server shutting down: reconnect and resume");
+            }
+            if (step < steps - 1 && pause > 0) {
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     /** Closes every client with {@link CloseCodes#GOING_AWAY} and stops the background work. */
     public void stop() {
         if (stopped) {

@@ -76,6 +76,8 @@ public final class ServerConfig {
             new Key("immunity.notify.digest-window", "5s", "how long a route gathers after a first notification before it sends: a burst becomes one digest"),
             new Key("immunity.notify.min-interval", "30s", "least time between two messages of a route; what arrives meanwhile goes in one digest"),
             new Key("immunity.notify.queue-capacity", "1000", "notifications a route holds waiting to be sent; beyond it they are dropped, counted and logged"),
+            new Key("immunity.shutdown.drain-delay", "5s", "on SIGTERM: how long readiness reports DOWN before clients are closed, so load balancers stop sending new ones (0 for none)"),
+            new Key("immunity.shutdown.close-window", "10s", "on SIGTERM: stream clients are closed with 1001 spread over this window, so they do not all reconnect elsewhere at once"),
             new Key("immunity.ownership.file", "", "YAML file of the team owning each service (teams: {TEAM: [SERVICE, ...]}): the owner of APVs and SLA messages, the team filter, metrics by team"),
             new Key("immunity.store.max-diff-bytes", "262144", "the most of one patch's diff kept (UTF-8 bytes): a longer one is cut at a line end and flagged diff_truncated; all diffs together stay within a quarter of max-apv-bytes, beyond it the least recently updated patches' diffs are released"),
             new Key("immunity.metrics.mttr-basis", "merged", "what ends the MTTR clock: merged or applied"),
@@ -203,7 +205,9 @@ public final class ServerConfig {
                 limits(),
                 sla(),
                 ownership(),
-                notifications());
+                notifications(),
+                new ServerSettings.Shutdown(delay("immunity.shutdown.drain-delay", Duration.ofMinutes(5)),
+                        delay("immunity.shutdown.close-window", Duration.ofMinutes(5))));
     }
 
     /** The notification routes ({@code immunity.notify.routes}, a list in the YAML file) and how they deliver. */

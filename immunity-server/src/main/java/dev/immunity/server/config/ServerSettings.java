@@ -31,13 +31,21 @@ import java.time.Duration;
  * @param sla             the remediation SLA per priority
  * @param ownership       which team owns which service (empty without an ownership file)
  * @param notifications   notification routes (none by default)
+ * @param shutdown        the graceful shutdown on SIGTERM
  */
 public record ServerSettings(String host, int port, int streamPort, boolean demo, Duration demoInterval, long maxRequestBytes,
                              TriggerSettings trigger, WsSettings ws, StreamSettings stream, StoreSettings store,
                              String mttrBasis, AuthSettings auth, KafkaSettings kafka, RedisSettings redis,
                              LimitSettings limits, dev.immunity.core.sla.SlaPolicy sla,
                              dev.immunity.core.sla.Ownership ownership,
-                             dev.immunity.server.notify.NotifySettings notifications) {
+                             dev.immunity.server.notify.NotifySettings notifications, Shutdown shutdown) {
+
+    /**
+     * The graceful shutdown: readiness turns DOWN, then after {@code drainDelay} the stream clients are closed with 1001
+     * spread over {@code closeWindow}.
+     */
+    public record Shutdown(Duration drainDelay, Duration closeWindow) {
+    }
 
     /**
      * The test trigger.
@@ -55,66 +63,66 @@ public record ServerSettings(String host, int port, int streamPort, boolean demo
 
     public ServerSettings withPort(int p) {
         return new ServerSettings(host, p, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership, notifications);
+                auth, kafka, redis, limits, sla, ownership, notifications, shutdown);
     }
 
     public ServerSettings withStreamPort(int p) {
         return new ServerSettings(host, port, p, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership, notifications);
+                auth, kafka, redis, limits, sla, ownership, notifications, shutdown);
     }
 
     public ServerSettings withKafka(KafkaSettings k) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, k, redis, limits, sla, ownership, notifications);
+                auth, k, redis, limits, sla, ownership, notifications, shutdown);
     }
 
     public ServerSettings withDemo(boolean on) {
         return new ServerSettings(host, port, streamPort, on, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership, notifications);
+                auth, kafka, redis, limits, sla, ownership, notifications, shutdown);
     }
 
     public ServerSettings withStream(StreamSettings s) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, s, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership, notifications);
+                auth, kafka, redis, limits, sla, ownership, notifications, shutdown);
     }
 
     public ServerSettings withWs(WsSettings w) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, w, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership, notifications);
+                auth, kafka, redis, limits, sla, ownership, notifications, shutdown);
     }
 
     public ServerSettings withAuth(AuthSettings a) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                a, kafka, redis, limits, sla, ownership, notifications);
+                a, kafka, redis, limits, sla, ownership, notifications, shutdown);
     }
 
     public ServerSettings withTrigger(TriggerSettings t) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, t, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership, notifications);
+                auth, kafka, redis, limits, sla, ownership, notifications, shutdown);
     }
 
     public ServerSettings withRedis(RedisSettings r) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, r, limits, sla, ownership, notifications);
+                auth, kafka, r, limits, sla, ownership, notifications, shutdown);
     }
 
     public ServerSettings withStore(StoreSettings s) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, s, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership, notifications);
+                auth, kafka, redis, limits, sla, ownership, notifications, shutdown);
     }
 
     public ServerSettings withSla(dev.immunity.core.sla.SlaPolicy policy) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, policy, ownership, notifications);
+                auth, kafka, redis, limits, policy, ownership, notifications, shutdown);
     }
 
     public ServerSettings withNotifications(dev.immunity.server.notify.NotifySettings n) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, limits, sla, ownership, n);
+                auth, kafka, redis, limits, sla, ownership, n, shutdown);
     }
 
     public ServerSettings withLimits(LimitSettings l) {
         return new ServerSettings(host, port, streamPort, demo, demoInterval, maxRequestBytes, trigger, ws, stream, store, mttrBasis,
-                auth, kafka, redis, l, sla, ownership, notifications);
+                auth, kafka, redis, l, sla, ownership, notifications, shutdown);
     }
 }

@@ -75,6 +75,7 @@ class RedisFanOutTest {
     private static JsonNode numbers(String json) {
         ObjectNode n = (ObjectNode) dev.immunity.core.json.Json.parse(json).deepCopy();
         n.remove("computed_at");
+        ((ObjectNode) n.path("sla")).remove("median_open_age_seconds"); // grows with the clock, like computed_at
         return n;
     }
 

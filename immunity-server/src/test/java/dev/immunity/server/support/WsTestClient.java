@@ -26,6 +26,7 @@ public final class WsTestClient implements AutoCloseable {
     private final LinkedBlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
     private final List<String> raw = java.util.Collections.synchronizedList(new ArrayList<>());
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private volatile long closedAtNanos;
     private final AtomicBoolean paused = new AtomicBoolean();
     private final WebSocket ws;
     private final StringBuilder partial = new StringBuilder();
@@ -136,6 +137,11 @@ public final class WsTestClient implements AutoCloseable {
         return closeCode;
     }
 
+    /** When the server's close arrived ({@link System#nanoTime}), or 0 before it did. */
+    public long closedAtNanos() {
+        return closedAtNanos;
+    }
+
     /** Drops the TCP connection without a close handshake. */
     public void abort() {
         ws.abort();
@@ -177,6 +183,7 @@ public final class WsTestClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closedAtNanos = System.nanoTime();
             closeCode.complete(statusCode);
             return null;
         }
