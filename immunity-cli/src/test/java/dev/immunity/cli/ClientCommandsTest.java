@@ -322,11 +322,8 @@ class ClientCommandsTest {
         return -1;
     }
 
-    private void awaitOutput(String needle) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!out.toString().contains(needle)) {
-            assertThat(System.nanoTime()).as("waiting for " + needle + " in: " + out).isLessThan(end);
-            Thread.sleep(20);
-        }
+    private void awaitOutput(String needle) {
+        org.awaitility.Awaitility.await("output with " + needle).atMost(java.time.Duration.ofSeconds(20))
+                .pollInterval(java.time.Duration.ofMillis(20)).until(() -> out.toString().contains(needle));
     }
 }

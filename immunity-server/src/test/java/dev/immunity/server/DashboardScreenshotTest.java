@@ -64,7 +64,10 @@ class DashboardScreenshotTest {
                 "const r = document.querySelector(arguments[0]); return r?.dataset.state === 'breached'"
                         + " && r.querySelector('.countdown').textContent.startsWith('overdue by')", row));
         browser.js("document.querySelector(arguments[0]).scrollIntoView({block: 'nearest'})", row); // older breaches sort first
-        Thread.sleep(1500); // let the "last event" age and the demo stream settle into a typical moment
+        // A typical moment rather than the instant of the breach: the row at least two seconds overdue.
+        dev.immunity.server.support.Await.await("the breach two seconds old", Duration.ofSeconds(20), () -> (Boolean) browser.js(
+                "const t = document.querySelector(arguments[0]).querySelector('.countdown').textContent;"
+                        + " return !/overdue by 00:00:0[01]$/.test(t)", row));
 
         byte[] png = browser.screenshot();
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));

@@ -91,23 +91,16 @@ class WatchResumeTest {
         return Json.parse(hello).path("payload").path("connection_id").asText();
     }
 
-    private static String awaitHello(StringWriter out, int nth) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            List<String> hellos = out.toString().lines().filter(l -> l.startsWith("{\"type\":\"hello\"")).toList();
-            if (hellos.size() >= nth) {
-                return hellos.get(nth - 1);
-            }
-            assertThat(System.nanoTime()).as("waiting for hello #" + nth + " in " + out).isLessThan(end);
-            Thread.sleep(10);
-        }
+    private static String awaitHello(StringWriter out, int nth) {
+        return org.awaitility.Awaitility.await("hello #" + nth).atMost(java.time.Duration.ofSeconds(20))
+                .pollInterval(java.time.Duration.ofMillis(10))
+                .until(() -> out.toString().lines().filter(l -> l.startsWith("{\"type\":\"hello\"")).toList(),
+                        hellos -> hellos.size() >= nth)
+                .get(nth - 1);
     }
 
-    private static void awaitLine(StringWriter out, String needle) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!out.toString().contains(needle)) {
-            assertThat(System.nanoTime()).as("waiting for " + needle + " in " + out).isLessThan(end);
-            Thread.sleep(10);
-        }
+    private static void awaitLine(StringWriter out, String needle) {
+        org.awaitility.Awaitility.await("a line with " + needle).atMost(java.time.Duration.ofSeconds(20))
+                .pollInterval(java.time.Duration.ofMillis(10)).until(() -> out.toString().contains(needle));
     }
 }

@@ -217,16 +217,9 @@ class WatchTerminalTest {
         return -1;
     }
 
-    private String awaitScreen(Predicate<String> ready) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            String s = screen();
-            if (ready.test(s)) {
-                return s;
-            }
-            assertThat(System.nanoTime()).as("waiting for the screen; it shows:\n" + s).isLessThan(end);
-            Thread.sleep(25);
-        }
+    private String awaitScreen(Predicate<String> ready) {
+        return org.awaitility.Awaitility.await("the screen").atMost(java.time.Duration.ofSeconds(20))
+                .pollInterval(java.time.Duration.ofMillis(25)).until(this::screen, ready::test);
     }
 
     private static void type(PipedOutputStream keys, String s) throws java.io.IOException {

@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads the messages the Python producers publish (see {@code wire-format.md}) exactly as they
+ * Reads the messages the Python producers publish (see {@code docs/wire-format.md}) exactly as they
  * write them: unknown fields are ignored, naive timestamps are UTC, both patch shapes are accepted.
  * Invalid input is rejected with an {@link InvalidEventException} naming the field.
  */

@@ -20,7 +20,7 @@ import java.util.Map;
 public record KafkaSettings(String bootstrapServers, String apvTopic, String patchesTopic, String dlqTopic,
                             String groupId, Duration lookBack, boolean createTopics, int partitions,
                             Map<String, String> clientProperties) {
-    /** The topic names the producers use by default (see {@code wire-format.md}). */
+    /** The topic names the producers use by default (see {@code docs/wire-format.md}). */
     public static final String APV_TOPIC = "maximus.adaptive-immunity.apv";
     public static final String PATCHES_TOPIC = "maximus.adaptive-immunity.patches";
     public static final String DLQ_TOPIC = "maximus.adaptive-immunity.dlq";

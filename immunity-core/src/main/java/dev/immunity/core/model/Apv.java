@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * An actionable prioritized vulnerability, as the detection engine publishes it
- * (see {@code wire-format.md}). Read with {@link dev.immunity.core.json.WireFormat#parseApv}.
+ * (see {@code docs/wire-format.md}). Read with {@link dev.immunity.core.json.WireFormat#parseApv}.
  * Free-text fields ({@code summary}, {@code details}, …) are untrusted.
  */
 public record Apv(

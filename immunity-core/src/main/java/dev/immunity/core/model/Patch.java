@@ -27,7 +27,7 @@ import java.util.List;
  * @param completedAt      when the remediation completed
  * @param timeToPatchSeconds as reported by the remediation engine
  * @param strategyAttempts strategies tried, in order
- * @param updatedAt        event time of this state (see {@code wire-format.md} and the README)
+ * @param updatedAt        event time of this state (see {@code docs/wire-format.md} and the README)
  * @param diff             the unified diff as held, or null (none sent, or released to keep the store in budget);
  *                         not part of the patch's JSON
  */

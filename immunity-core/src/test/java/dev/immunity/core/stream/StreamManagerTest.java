@@ -73,18 +73,14 @@ class StreamManagerTest {
     }
 
     private static void await(Supplier<Boolean> condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 20 s");
-            }
-            Thread.onSpinWait();
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(5)).until(condition::get);
+    }
+
+    /** A negative check: {@code condition} holds throughout {@code period}, a short bound the test chooses. */
+    private static void holdsFor(Duration period, Supplier<Boolean> condition) {
+        org.awaitility.Awaitility.await().during(period).atMost(period.plusSeconds(5))
+                .pollInterval(Duration.ofMillis(10)).until(condition::get);
     }
 
     private static List<String> cveIds(List<JsonNode> messages) {
@@ -298,10 +294,9 @@ class StreamManagerTest {
         m.connect(c);
         m.start();
         await(() -> c.messages("metrics").size() >= 2); // the snapshot's, then the first tick's
-        Thread.sleep(300); // six ticks with nothing new
+        // Negative check over twelve ticks (50 ms each): with nothing new, no further metrics message.
         int quiet = c.messages("metrics").size();
-        Thread.sleep(300);
-        assertThat(c.messages("metrics")).hasSize(quiet);
+        holdsFor(Duration.ofMillis(600), () -> c.messages("metrics").size() == quiet);
 
         publishApvs(m, 1, 1);
         await(() -> c.messages("metrics").size() > quiet);
@@ -348,8 +343,7 @@ class StreamManagerTest {
             publishApvs(m, 1, 1);
             await(() -> c.resume != null);
             publishApvs(m, 2, 6); // queued, not written: the transport is not writable
-            Thread.sleep(200);
-            assertThat(cveIds(c.messages())).containsExactly(cve(1));
+            holdsFor(Duration.ofMillis(200), () -> cveIds(c.messages()).equals(List.of(cve(1)))); // negative check
 
             c.full = false;
             io.execute(c.resume); // writable again: the writer goes on from where it stopped

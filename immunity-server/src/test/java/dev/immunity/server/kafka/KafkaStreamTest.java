@@ -62,15 +62,6 @@ class KafkaStreamTest {
         return "immunity-test-" + UUID.randomUUID();
     }
 
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private static void awaitReady(TestServer s) {
         await("the Kafka source is live", Duration.ofSeconds(60),
                 () -> s.server.kafka().orElseThrow().status().ready());
@@ -111,10 +102,8 @@ class KafkaStreamTest {
                         producer.flush();
                         kafka.stopBroker();
                         // Back in a moment; meanwhile the producer keeps sending (its sends wait for the broker).
-                        Thread.ofVirtual().start(() -> {
-                            sleep(Duration.ofMillis(1500));
-                            kafka.startBroker();
-                        });
+                        java.util.concurrent.CompletableFuture.delayedExecutor(1500, java.util.concurrent.TimeUnit.MILLISECONDS)
+                                .execute(kafka::startBroker);
                     }
                 }
                 producer.flush();

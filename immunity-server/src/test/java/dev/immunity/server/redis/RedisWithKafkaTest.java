@@ -49,35 +49,19 @@ class RedisWithKafkaTest {
         try (TestServer a = new TestServer(settings);
              KafkaProducer<String, String> producer = kafka.producer()) {
             assertThat(a.server.redisSource()).isEmpty();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!a.server.kafka().orElseThrow().status().ready()) {
-                assertThat(System.nanoTime()).as("Kafka source live within 60 s").isLessThan(deadline);
-                sleep(50);
-            }
+            dev.immunity.server.support.Await.await("Kafka source live", Duration.ofSeconds(60),
+                    () -> a.server.kafka().orElseThrow().status().ready());
             ObjectNode apv = Fixtures.apvJson("CVE-2026-65001", "high", List.of("payments-api"));
             producer.send(new ProducerRecord<>(prefix + "apv", "CVE-2026-65001", apv.toString()));
             producer.flush();
             assertThat(TestServer.json(a.trigger("{\"cve_id\": \"CVE-2026-65002\"}")).path("status").asText())
                     .isEqualTo("published"); // to Kafka, as without Redis
-            deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (true) {
+            dev.immunity.server.support.Await.await("shared metrics with both APVs", Duration.ofSeconds(20), () -> {
                 String shared = redis.command("GET", r.metricsKey());
-                if (shared != null && shared.contains("\"apvs_detected\":2")) {
-                    break;
-                }
-                assertThat(System.nanoTime()).as("shared metrics with both APVs within 20 s").isLessThan(deadline);
-                sleep(100);
-            }
+                return shared != null && shared.contains("\"apvs_detected\":2");
+            });
             assertThat(redis.command("EXISTS", r.streamKey())).isEqualTo(":0");
             assertThat(a.get("/observe/health").body()).contains("\"name\":\"redis\"");
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

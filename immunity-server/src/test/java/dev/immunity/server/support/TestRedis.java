@@ -168,25 +168,13 @@ public final class TestRedis implements AutoCloseable {
     }
 
     private void awaitPing(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        Await.await("Redis at " + uri() + " answers PING", timeout, () -> {
             try {
-                if ("+PONG".equals(command("PING"))) {
-                    return;
-                }
+                return "+PONG".equals(command("PING"));
             } catch (RuntimeException e) {
-                // not yet
+                return false; // not yet
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Redis at " + uri() + " did not answer PING within " + timeout.toSeconds() + " s");
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        });
     }
 
     @Override

@@ -1,0 +1,2 @@
+/** The events the stream carries: APVs, patches, metrics snapshots, heartbeats. */
+package dev.immunity.core.model;

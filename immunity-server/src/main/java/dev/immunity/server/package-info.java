@@ -1,0 +1,2 @@
+/** The Helidon SE server: WebSocket stream, REST, page, health, metrics, and their wiring. */
+package dev.immunity.server;
