@@ -29,9 +29,8 @@ public final class ApvCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CVE", description = "The CVE id, such as CVE-2024-50379.")
     String cve;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
-            description = "table or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin
+    OutputOption output;
 
     private final CliContext context;
 
@@ -48,7 +47,7 @@ public final class ApvCommand implements Callable<Integer> {
         JsonNode apv = new ApiClient(context.http(), server.base(), server.token(context))
                 .get(ApiClient.API + "/apvs/" + id, Map.of());
         PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             out.println(Json.write(apv));
         } else {
             detail(apv, 100).forEach(out::println);

@@ -35,9 +35,8 @@ public final class ApvsCommand implements Callable<Integer> {
     @Option(names = "--since", paramLabel = "CURSOR", description = "Only APVs that changed after this stream cursor.")
     String since;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
-            description = "table or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin
+    OutputOption output;
 
     private final CliContext context;
 
@@ -58,7 +57,7 @@ public final class ApvsCommand implements Callable<Integer> {
         q.put("since", since);
         JsonNode apvs = api.get(ApiClient.API + "/apvs", q);
         PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             out.println(Json.write(apvs));
             out.flush();
             return 0;

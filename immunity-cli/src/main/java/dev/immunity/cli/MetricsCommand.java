@@ -22,9 +22,8 @@ public final class MetricsCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
-            description = "table or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin
+    OutputOption output;
 
     private final CliContext context;
 
@@ -36,7 +35,7 @@ public final class MetricsCommand implements Callable<Integer> {
     public Integer call() {
         JsonNode m = new ApiClient(context.http(), server.base(), server.token(context)).get(ApiClient.API + "/metrics", Map.of());
         PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             out.println(Json.write(m));
             out.flush();
             return 0;

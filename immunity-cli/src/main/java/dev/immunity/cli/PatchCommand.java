@@ -32,9 +32,8 @@ public final class PatchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATCH_ID", description = "The patch id, such as patch-CVE-2024-50379-20250101-120000.")
     String patchId;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
-            description = "table or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin
+    OutputOption output;
 
     @Option(names = "--diff", description = "Print only the unified diff (control characters escaped, tabs kept), "
             + "for a pager or a diff viewer: immunity patch ID --diff | delta")
@@ -65,7 +64,7 @@ public final class PatchCommand implements Callable<Integer> {
             if (patch.path("diff_truncated").asBoolean()) {
                 spec.commandLine().getErr().println("immunity: the diff was cut: " + truncation(patch));
             }
-        } else if (output == OutputFormat.json) {
+        } else if (output.json()) {
             out.println(Json.write(patch));
         } else {
             detail(patch).forEach(out::println);

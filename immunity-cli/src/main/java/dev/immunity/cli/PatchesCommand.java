@@ -41,9 +41,8 @@ public final class PatchesCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N patches, 1-500 (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
-            description = "table or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin
+    OutputOption output;
 
     private final CliContext context;
 
@@ -66,7 +65,7 @@ public final class PatchesCommand implements Callable<Integer> {
         q.put("cve_id", id);
         JsonNode patches = new ApiClient(context.http(), server.base(), server.token(context)).get(ApiClient.API + "/patches", q);
         PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             out.println(Json.write(patches));
             out.flush();
             return 0;

@@ -53,9 +53,8 @@ public final class SlaCommand implements Callable<Integer> {
                     + "that state (at_risk counts breached ones too), whatever --state and --limit list.")
     SlaStateOption failOn;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
-            description = "table or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin
+    OutputOption output;
 
     private final CliContext context;
 
@@ -80,7 +79,7 @@ public final class SlaCommand implements Callable<Integer> {
         ApiClient api = new ApiClient(context.http(), server.base(), server.token(context));
         JsonNode open = api.get(ApiClient.API + "/sla", q);
         PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             out.println(Json.write(open));
         } else {
             Table t = new Table("deadline", "due", "state", "priority", "cve", "owner", "services");

@@ -2,7 +2,7 @@ package dev.immunity.cli.bench;
 
 import dev.immunity.cli.CliContext;
 import dev.immunity.cli.ImmunityCli;
-import dev.immunity.cli.OutputFormat;
+import dev.immunity.cli.OutputOption;
 import dev.immunity.cli.Sanitizer;
 import dev.immunity.cli.ServerOptions;
 import dev.immunity.cli.Table;
@@ -93,8 +93,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--connect-concurrency", paramLabel = "N", defaultValue = "64", description = "Connections opened at once (default: ${DEFAULT-VALUE}).")
     int connectConcurrency;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin
+    OutputOption output;
 
     private final CliContext context;
 
@@ -158,7 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void print(Map<String, Object> report) {
         PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             out.println(Json.write(report));
             out.flush();
             return;

@@ -67,11 +67,12 @@ class DashboardStateTest {
         assertThat(s.apply(Action.QUIT, null, 10).quit()).isTrue();
     }
 
-    /** Writes the README's recorded screen (100x30) to target/, from the known state. */
+    /** The README's recorded screen (100x30) is what the renderer draws now from the known state (colour left out). */
     @Test
-    void readmeCapture() throws Exception {
-        DashboardState s = Screens.known();
-        Files.writeString(Path.of("target/watch-100x30.txt"),
-                String.join("\n", new DashboardRenderer(false).renderText(s, 100, 30)) + "\n");
+    void readme_showsTheWatchScreenAsRenderedNow() throws Exception {
+        String screen = String.join("\n", new DashboardRenderer(false).renderText(Screens.known(), 100, 30));
+        String readme = Files.readString(Path.of("..", "README.md"));
+        assertThat(readme).as("README.md's recorded `immunity watch` screen (render it with DashboardRenderer.renderText"
+                + " from Screens.known() at 100x30)").contains(screen.stripTrailing());
     }
 }
