@@ -42,6 +42,8 @@ class WatchTerminalTest {
         try (ImmunityServer server = ImmunityServer.start(ServerSettings.forTests());
              PipedOutputStream keys = new PipedOutputStream()) {
             server.stream().publish(TestApvs.apv("CVE-2024-50379", "high", "inventory-service"));
+            server.stream().publish(TestApvs.apv("CVE-2024-11111", "high", "billing", "Old finding", 7.5,
+                    java.time.Instant.now().minus(java.time.Duration.ofDays(40))));
             var atClose = new java.util.concurrent.atomic.AtomicReference<Attributes>();
             Terminal terminal = terminal(keys, atClose);
             Attributes before = new Attributes(terminal.getAttributes());
@@ -55,8 +57,16 @@ class WatchTerminalTest {
                     "Live event with \u001b]0;a title\u0007 inside", 9.8, java.time.Instant.now()));
             String screen = awaitScreen(s -> s.contains("CVE-2025-0042"));
             assertThat(rowOf(screen, "CVE-2025-0042")).isLessThan(rowOf(screen, "CVE-2024-50379"));
+            // The SLA column: the critical APV just detected has its 7 days left, the high one its 30.
+            assertThat(screen).contains("SLA");
+            assertThat(screen.split("\n")[rowOf(screen, "CVE-2025-0042")]).contains(" 6d23h ");
+            assertThat(screen.split("\n")[rowOf(screen, "CVE-2024-50379")]).contains(" 29d23h ");
             assertThat(screen).contains("Live event with \\e]0;a title");
             assertThat(inverseAt(rowOf(screen, "CVE-2025-0042"))).isTrue();
+
+            // The APV detected 40 days ago is past its 30-day SLA: overdue in its row, counted in the header.
+            screen = awaitScreen(s -> s.contains("SLA breached 1"));
+            assertThat(screen.split("\n")[rowOf(screen, "CVE-2024-11111")]).contains("-10d");
 
             // j selects the next row.
             type(keys, "j");
