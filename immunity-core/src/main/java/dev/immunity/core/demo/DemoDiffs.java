@@ -15,6 +15,11 @@ final class DemoDiffs {
 
     static String diff(String strategy, String ecosystem, String pkg, String from, String to, List<String> files,
                        String cveId, RandomGenerator rnd) {
+        return counted(written(strategy, ecosystem, pkg, from, to, files, cveId, rnd));
+    }
+
+    private static String written(String strategy, String ecosystem, String pkg, String from, String to,
+                                  List<String> files, String cveId, RandomGenerator rnd) {
         String first = files.get(0);
         return switch (strategy) {
             case "dependency_upgrade" -> upgrade(ecosystem, pkg, from, to, first, rnd);
@@ -107,6 +112,36 @@ final class DemoDiffs {
                 + "+def test_rejects_parent_directory():\n"
                 + "+    assert_raises(PermissionError, resolve, \"../../etc/passwd\")\n";
     }
+
+    /** The diff with each hunk header's line counts made to match the lines under it (as {@code git apply} checks). */
+    static String counted(String diff) {
+        String[] lines = diff.split("\n", -1);
+        StringBuilder out = new StringBuilder(diff.length());
+        for (int i = 0; i < lines.length; i++) {
+            java.util.regex.Matcher m = HUNK.matcher(lines[i]);
+            if (m.matches()) {
+                int before = 0;
+                int after = 0;
+                for (int j = i + 1; j < lines.length && !lines[j].startsWith("@@") && !lines[j].startsWith("diff --git"); j++) {
+                    if (lines[j].startsWith(" ") || lines[j].startsWith("-")) {
+                        before++;
+                    }
+                    if (lines[j].startsWith(" ") || lines[j].startsWith("+")) {
+                        after++;
+                    }
+                }
+                lines[i] = "@@ -" + m.group(1) + "," + before + " +" + m.group(2) + ","
+                        + after + " @@";
+            }
+            out.append(lines[i]);
+            if (i < lines.length - 1) {
+                out.append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static final java.util.regex.Pattern HUNK = java.util.regex.Pattern.compile("@@ -(\\d+),\\d+ \\+(\\d+),\\d+ @@");
 
     private static String header(String file, boolean created) {
         return "diff --git a/" + file + " b/" + file + "\n"

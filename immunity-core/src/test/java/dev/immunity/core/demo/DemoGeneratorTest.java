@@ -522,4 +522,40 @@ class DemoGeneratorTest {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Every demo patch carries a unified diff whose hunk headers count the lines under them, as git apply checks. */
+    @Test
+    void demoDiffs_areUnifiedDiffsWithConsistentHunkCounts() {
+        DemoGenerator gen = new DemoGenerator(7, CLOCK);
+        int diffs = 0;
+        for (int i = 0; i < 200; i++) {
+            for (DemoStep step : gen.plan(gen.nextApv())) {
+                dev.immunity.core.model.Patch p = step.patch();
+                if (p.diff() == null) {
+                    continue;
+                }
+                diffs++;
+                String[] lines = p.diff().content().split("\n");
+                assertThat(lines[0]).startsWith("diff --git a/");
+                assertThat(p.diffLines()).isEqualTo(lines.length);
+                for (int h = 0; h < lines.length; h++) {
+                    var m = java.util.regex.Pattern.compile("@@ -\\d+,(\\d+) \\+\\d+,(\\d+) @@").matcher(lines[h]);
+                    if (!m.matches()) {
+                        continue;
+                    }
+                    int old = 0;
+                    int added = 0;
+                    int k = h + 1;
+                    for (; k < lines.length && !lines[k].startsWith("@@") && !lines[k].startsWith("diff "); k++) {
+                        char c = lines[k].charAt(0);
+                        old += c == ' ' || c == '-' ? 1 : 0;
+                        added += c == ' ' || c == '+' ? 1 : 0;
+                    }
+                    assertThat(old).as(p.diff().content()).isEqualTo(Integer.parseInt(m.group(1)));
+                    assertThat(added).as(p.diff().content()).isEqualTo(Integer.parseInt(m.group(2)));
+                }
+            }
+        }
+        assertThat(diffs).isGreaterThan(100);
+    }
 }
