@@ -194,5 +194,4 @@ final class RouteSender implements AutoCloseable {
             }
         }
     }
-
 }
