@@ -98,6 +98,8 @@ class SlaStreamTest {
                     .containsExactly("CVE-2026-30001");
             assertThat(server.get("/api/adaptive-immunity/sla?team=nobody").statusCode()).isEqualTo(400);
             assertThat(json(server.get("/api/adaptive-immunity/apvs/CVE-2026-30002")).path("owner").asText()).isEqualTo("platform");
+            assertThat(json(server.get("/api/adaptive-immunity/apvs?team=platform")).findValuesAsText("cve_id"))
+                    .containsExactly("CVE-2026-30002");
             JsonNode byTeam = json(server.get("/api/adaptive-immunity/metrics")).path("sla").path("by_team");
             assertThat(byTeam.path("payments").path("open").asLong()).isEqualTo(1);
             assertThat(byTeam.path("platform").path("open").asLong()).isEqualTo(1);

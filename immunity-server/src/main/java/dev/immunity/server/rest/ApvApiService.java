@@ -105,6 +105,8 @@ public final class ApvApiService implements HttpService {
         int limit = q.limit("limit", DEFAULT_LIMIT, MAX_LIMIT);
         StreamFilter filter = filter(q);
         String service = q.text("service", 200).orElse(null);
+        Optional<String> team = team(q);
+        java.util.Set<String> teamServices = team.map(t -> stream.sla().ownership().services(t)).orElse(null);
         String cursor = stream.currentCursor();
         Optional<String> since = q.text("since", 64);
         if (since.isPresent()) {
@@ -122,16 +124,18 @@ public final class ApvApiService implements HttpService {
             apvs = new ArrayList<>(latest.values());
             java.util.Collections.reverse(apvs);
             apvs = apvs.stream().filter(a -> filter.matches(a.priority(), a.affectedServices()))
-                    .filter(a -> service == null || a.affectedServices().contains(service)).limit(limit).toList();
+                    .filter(a -> service == null || a.affectedServices().contains(service))
+                    .filter(a -> teamServices == null || a.affectedServices().stream().anyMatch(teamServices::contains))
+                    .limit(limit).toList();
             json(res, cursor, apvs);
         } else {
             // The list only changes when an event arrives, so the same query gets the same bytes until
             // then. The version is read before the query: an answer is never older than the version it is kept under.
-            String key = limit + "|" + filter.priorities() + "|" + service;
+            String key = limit + "|" + filter.priorities() + "|" + service + "|" + team.orElse("");
             long version = store.version();
             Answer a = answers.get(key);
             if (a == null || a.version != version || !java.util.Objects.equals(a.cursor, cursor)) {
-                List<Apv> apvs = store.apvs(new ApvQuery(limit, filter.priorities(), service));
+                List<Apv> apvs = store.apvs(new ApvQuery(limit, filter.priorities(), service, teamServices));
                 a = new Answer(version, cursor, Json.writeBytes(apvs));
                 if (answers.size() >= MAX_CACHED_ANSWERS) {
                     answers.clear();
