@@ -1,6 +1,6 @@
 package dev.immunity.cli;
 
-import dev.immunity.cli.watch.Backoff;
+import dev.immunity.core.util.Backoff;
 import dev.immunity.cli.watch.StreamClient;
 import dev.immunity.cli.watch.WatchApp;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package dev.immunity.cli.watch;
 
+import dev.immunity.core.util.Backoff;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.immunity.cli.ApiClient;
 import dev.immunity.cli.Sanitizer;

@@ -10,6 +10,7 @@ import dev.immunity.core.model.Event;
 import dev.immunity.core.stream.SourcePosition;
 import dev.immunity.core.stream.EventSink;
 import dev.immunity.core.stream.StreamManager;
+import dev.immunity.core.util.Backoff;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -266,12 +267,12 @@ public final class KafkaSource implements AutoCloseable {
     }
 
     private void run() {
-        long backoffMs = 200;
+        Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
         while (running) {
             try {
                 if (partitions.isEmpty()) {
                     assignAndSeek();
-                    backoffMs = 200;
+                    backoff.reset();
                 }
                 // While rebuilding, a batch is parsed on the parser threads while the one before it is applied
                 // here; live, each batch is applied at once (no batch waits for the next poll).
@@ -304,9 +305,9 @@ public final class KafkaSource implements AutoCloseable {
                     break;
                 }
                 lastError = rootMessage(e);
-                LOG.log(System.Logger.Level.WARNING, "Kafka: " + lastError + "; retrying in " + backoffMs + " ms");
-                sleep(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, 5_000);
+                long wait = backoff.next().toMillis();
+                LOG.log(System.Logger.Level.WARNING, "Kafka: " + lastError + "; retrying in " + wait + " ms");
+                sleep(wait);
             }
         }
         try {
@@ -556,7 +557,7 @@ public final class KafkaSource implements AutoCloseable {
 
     /** The DLQ writer: writes queued dead letters in order, each once; while the topic fails, retries with backoff. */
     private void writeDeadLetters() {
-        long backoffMs = 200;
+        Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
         while (running || !deadLetters.isEmpty()) {
             ProducerRecord<String, byte[]> letter;
             try {
@@ -567,21 +568,21 @@ public final class KafkaSource implements AutoCloseable {
             try {
                 producer.send(letter).get(); // bounded by the producer's delivery timeout
                 deadLetterError = null;
-                backoffMs = 200;
+                backoff.reset();
             } catch (InterruptedException e) {
                 deadLetters.offerFirst(letter);
                 return;
             } catch (ExecutionException | RuntimeException e) {
                 deadLetters.offerFirst(letter); // not written: first in line again
                 deadLetterError = rootMessage(e);
+                long wait = backoff.next().toMillis();
                 LOG.log(System.Logger.Level.WARNING, "Kafka: writing to " + settings.dlqTopic() + " failed ("
-                        + deadLetterError + "); " + deadLetters.size() + " dead letters wait; retrying in " + backoffMs + " ms");
+                        + deadLetterError + "); " + deadLetters.size() + " dead letters wait; retrying in " + wait + " ms");
                 try {
-                    Thread.sleep(backoffMs);
+                    Thread.sleep(wait);
                 } catch (InterruptedException ie) {
                     return;
                 }
-                backoffMs = Math.min(backoffMs * 2, 5_000);
             }
         }
     }

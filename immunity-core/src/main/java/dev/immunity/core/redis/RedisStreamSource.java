@@ -9,6 +9,7 @@ import dev.immunity.core.model.Event;
 import dev.immunity.core.model.Patch;
 import dev.immunity.core.stream.SourcePosition;
 import dev.immunity.core.stream.StreamManager;
+import dev.immunity.core.util.Backoff;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
@@ -217,7 +218,7 @@ public final class RedisStreamSource implements AutoCloseable {
     }
 
     private void run() {
-        long backoffMs = 100;
+        Backoff backoff = new Backoff(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1));
         StatefulRedisConnection<String, String> reader = null;
         while (running) {
             try {
@@ -233,7 +234,7 @@ public final class RedisStreamSource implements AutoCloseable {
                         XReadArgs.Builder.block(BLOCK).count(1000),
                         XReadArgs.StreamOffset.from(settings.streamKey(), lastId));
                 readerUp = true;
-                backoffMs = 100;
+                backoff.reset();
                 if (messages != null) {
                     for (StreamMessage<String, String> m : messages) {
                         handle(m);
@@ -254,9 +255,9 @@ public final class RedisStreamSource implements AutoCloseable {
                 }
                 readerUp = false;
                 lastError = RedisLink.rootMessage(e);
-                LOG.log(System.Logger.Level.DEBUG, "Redis stream: " + lastError + "; retrying in " + backoffMs + " ms");
-                sleep(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, 1_000);
+                long wait = backoff.next().toMillis();
+                LOG.log(System.Logger.Level.DEBUG, "Redis stream: " + lastError + "; retrying in " + wait + " ms");
+                sleep(wait);
             }
         }
         if (reader != null) {

@@ -1,5 +1,7 @@
 package dev.immunity.server.notify;
 
+import dev.immunity.core.util.Backoff;
+
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,15 +17,15 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Delivers one route's notifications on its own thread, from a bounded queue: a slow or dead receiver holds up
  * nothing but this route. A first notification waits {@code digestWindow} for company, and messages are at least
- * {@code minInterval} apart: what arrives meanwhile goes out as one digest. Each message is one delivery with one id,
- * retried with exponential backoff and jitter on 5xx, timeouts and connection failures, after a 429 when its
+ * {@code minInterval} apart: what arrives meanwhile goes out as one digest. Each message is one delivery with one
+ * id, retried with exponential backoff and jitter ({@link Backoff}) on 5xx, timeouts and connection failures, after a
+ * 429 when its
  * {@code Retry-After} says, and given up (counted, logged without the URL's secret path) after the last attempt.
  */
 final class RouteSender implements AutoCloseable {
@@ -113,7 +115,7 @@ final class RouteSender implements AutoCloseable {
         if (route.secret() != null) {
             request.header("X-Immunity-Signature-256", "sha256=" + Signature.hmacSha256Hex(route.secret(), body));
         }
-        Duration backoff = settings.backoff();
+        Backoff backoff = new Backoff(settings.backoff(), settings.backoff().multipliedBy(64));
         String why = null;
         for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
             Duration wait;
@@ -128,20 +130,19 @@ final class RouteSender implements AutoCloseable {
                 if (status == 429) {
                     wait = retryAfter(r.headers().firstValue("Retry-After").orElse(null), backoff);
                 } else if (status >= 500 || status == 408) {
-                    wait = jitter(backoff);
+                    wait = backoff.next();
                 } else {
                     break; // the receiver refuses this message: retrying would not change that
                 }
             } catch (IOException e) {
                 why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-                wait = jitter(backoff);
+                wait = backoff.next();
             }
             if (attempt == settings.maxAttempts() || !running) {
                 break;
             }
             retried.increment();
             Thread.sleep(wait.toMillis());
-            backoff = backoff.multipliedBy(2);
         }
         failed.increment();
         LOG.log(System.Logger.Level.WARNING, "notify: route " + route.name() + " (" + route.where() + ") gave up delivery "
@@ -150,9 +151,9 @@ final class RouteSender implements AutoCloseable {
     }
 
     /** Retry-After in seconds or as an HTTP date; capped at {@link #MAX_RETRY_AFTER}; the backoff when absent. */
-    private Duration retryAfter(String header, Duration backoff) {
+    private Duration retryAfter(String header, Backoff backoff) {
         if (header == null || header.isBlank()) {
-            return jitter(backoff);
+            return backoff.next();
         }
         Duration d;
         try {
@@ -162,15 +163,10 @@ final class RouteSender implements AutoCloseable {
                 d = Duration.between(clock.instant(),
                         ZonedDateTime.parse(header.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
             } catch (java.time.format.DateTimeParseException e2) {
-                return jitter(backoff);
+                return backoff.next();
             }
         }
         return d.isNegative() ? Duration.ZERO : d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
-    }
-
-    /** The delay plus up to half of it again, so that instances retrying together spread out. */
-    private static Duration jitter(Duration d) {
-        return d.plusMillis(ThreadLocalRandom.current().nextLong(Math.max(1, d.toMillis() / 2 + 1)));
     }
 
     @Override

@@ -1,18 +1,23 @@
-package dev.immunity.cli.watch;
+package dev.immunity.core.util;
 
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
 /**
- * Reconnect delays as the stream protocol asks: exponential (the first delay doubling up to a cap),
- * times a random factor between 0.5 and 1 (jitter, so clients dropped together do not return
- * together), reset after a successful connection.
+ * Retry delays: exponential (the first delay doubling up to a cap), times a random factor between 0.5 and 1
+ * (jitter, so clients or instances that failed together do not retry together), reset after a success. The one
+ * backoff of the project: {@code watch} reconnecting, the Kafka and Redis sources, the DLQ writer and notifications.
  */
 public final class Backoff {
     private final Duration first;
     private final Duration max;
     private final DoubleSupplier random;
     private int attempts;
+
+    /** With {@link java.util.concurrent.ThreadLocalRandom} for the jitter. */
+    public Backoff(Duration first, Duration max) {
+        this(first, max, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+    }
 
     /** @param random values in [0, 1) */
     public Backoff(Duration first, Duration max, DoubleSupplier random) {

@@ -1,4 +1,4 @@
-package dev.immunity.cli.watch;
+package dev.immunity.core.util;
 
 import org.junit.jupiter.api.Test;
 
