@@ -94,7 +94,7 @@ public final class ServeCommand implements Callable<Integer> {
         out.println("  stream      " + base.replace("http", "ws") + ImmunityServer.WS_PATH);
         if (server.streamPort() >= 0) {
             out.println("  stream port " + base.replace("http", "ws").replaceFirst(":\\d+$", ":" + server.streamPort())
-                    + ImmunityServer.WS_PATH + " (non-blocking sockets)");
+                    + ImmunityServer.WS_PATH + " (Netty, no thread per client)");
         }
         out.println("  REST API    " + base + ImmunityServer.API_PATH + "/apvs");
         out.println("  OpenAPI     " + base + "/openapi");

@@ -19,7 +19,7 @@ import dev.immunity.server.rest.Errors;
 import dev.immunity.server.rest.HttpFilters;
 import dev.immunity.server.rest.TriggerService;
 import dev.immunity.server.rest.AuthConfigService;
-import dev.immunity.server.ws.SelectorTransport;
+import dev.immunity.server.ws.StreamPort;
 import dev.immunity.server.ws.StreamEndpoint;
 import dev.immunity.server.ws.WsPinger;
 import io.helidon.openapi.OpenApiFeature;
@@ -42,7 +42,7 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * The Immunity server: the stream over WebSocket, the REST API, the test trigger, the page, OpenAPI,
  * health and Prometheus metrics, all on one port; and, when configured, the stream on a port of its own
- * over non-blocking sockets ({@link SelectorTransport}). {@link #start} wires the real thing; the CLI and
+ * on Netty ({@link StreamPort}). {@link #start} wires the real thing; the CLI and
  * the tests both use it.
  */
 public final class ImmunityServer implements AutoCloseable {
@@ -74,7 +74,7 @@ public final class ImmunityServer implements AutoCloseable {
     private final RequestDeadlines deadlines;
     private final dev.immunity.server.rest.ReadBudget readBudget;
     /** The stream's own port, when configured. */
-    private SelectorTransport streamTransport;
+    private StreamPort streamTransport;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ImmunityServer(ServerSettings settings, InstantSource clock) {
@@ -283,7 +283,7 @@ public final class ImmunityServer implements AutoCloseable {
         s.server.start();
         if (settings.streamPort() >= 0) {
             try {
-                s.streamTransport = SelectorTransport.start(settings.host(), settings.streamPort(), s.stream, settings.ws(),
+                s.streamTransport = StreamPort.start(settings.host(), settings.streamPort(), s.stream, settings.ws(),
                         s.verifier, settings.stream().closeTimeout(), s.server::port, s.scheduler, clock, settings.limits(),
                         s.hostCheck, s.originCheck,
                         Math.max(1, settings.limits().maxConnections() - httpPortConnections(settings)));
@@ -323,7 +323,8 @@ public final class ImmunityServer implements AutoCloseable {
             s.demo.start();
         }
         LOG.log(System.Logger.Level.INFO, "Immunity listening on http://" + settings.host() + ":" + s.port()
-                + (s.streamTransport != null ? " (stream also on port " + s.streamPort() + ")" : "")
+                + (s.streamTransport != null ? " (stream also on port " + s.streamPort() + ", "
+                + s.streamTransport.transport() + ")" : "")
                 + (settings.demo() ? " (demo stream on)" : "") + (settings.auth().enabled() ? " (JWT auth on)" : "")
                 + (settings.kafka() != null ? " (events from Kafka at " + settings.kafka().bootstrapServers() + ")" : "")
                 + (s.redisSource != null ? " (events fanned out through Redis at " + settings.redis().redactedUri() + ")"
@@ -336,7 +337,7 @@ public final class ImmunityServer implements AutoCloseable {
         return server.port();
     }
 
-    /** The stream's own port (non-blocking sockets), or -1 when it is not configured. */
+    /** The stream's own port (Netty), or -1 when it is not configured. */
     public int streamPort() {
         return streamTransport == null ? -1 : streamTransport.port();
     }

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The WebSocket stream against the real server, with real WebSocket clients, on its HTTP port;
- * {@link SelectorStreamEndpointTest} runs the same tests on the stream's own port.
+ * {@link StreamPortTest} runs the same tests on the stream's own port.
  */
 class StreamEndpointTest {
     static TestServer server;
@@ -114,7 +114,8 @@ class StreamEndpointTest {
                     .stream().filter(n -> "apv".equals(n.path("type").asText()))
                     .map(n -> n.path("payload").path("details").asText()).toList();
             assertThat(received).containsExactlyElementsOf(details);
-            assertThat(c.rawFrames().subList(framesBefore, c.rawFrames().size())).noneMatch(f -> f.contains("\n"));
+            List<String> frames = c.rawFrames();
+            assertThat(frames.subList(framesBefore, frames.size())).noneMatch(f -> f.contains("\n"));
         }
     }
 

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * sequence number in the event's {@code cve_id} without parsing the JSON, and records the latency
  * from the event's intended send time into its own histogram (merged with the others at the end).
  * The JDK calls a listener's methods one at a time, so the state needs no locks; it is read after
- * the run, once the sender and the drain have ended. The raw-socket client ({@link NioConnector}) calls
- * {@link #onFrame} from its one selector thread.
+ * the run, once the sender and the drain have ended. The Netty client ({@link NettyConnector}) calls
+ * {@link #onFrame} from its one event loop.
  */
 final class BenchClient implements WebSocket.Listener {
     private final String marker;
@@ -73,7 +73,7 @@ final class BenchClient implements WebSocket.Listener {
         return slow;
     }
 
-    /** Opened (the raw-socket client calls this once the upgrade is answered). */
+    /** Opened (the Netty client calls this once the upgrade is answered). */
     void opened(long now) {
         openedNanos = now;
         lastMessageNanos = now;

@@ -73,7 +73,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean startServer;
 
     @Option(names = "--stream-port", paramLabel = "N",
-            description = "Connect the clients to the server's stream port (non-blocking sockets) instead of its HTTP port. "
+            description = "Connect the clients to the server's stream port (Netty, no thread per client) instead of its HTTP port. "
                     + "With --start-server, the server gets one (0: any free port).")
     Integer streamPort;
 
@@ -83,11 +83,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--server-pid", paramLabel = "PID", description = "The server's process id, when it runs on this machine: report its CPU per delivery and memory.")
     Long serverPid;
 
-    /** Which WebSocket client implementation the bench uses. */
-    public enum ClientKind { nio, jdk }
+    /** Which WebSocket client implementation the bench uses ({@code nio}: the former name of {@code netty}). */
+    public enum ClientKind { netty, nio, jdk }
 
-    @Option(names = "--client", paramLabel = "KIND", defaultValue = "nio",
-            description = "WebSocket client: nio (raw non-blocking sockets, one thread, cheap) or jdk (java.net.http.WebSocket) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--client", paramLabel = "KIND", defaultValue = "netty",
+            description = "WebSocket client: netty (Netty's WebSocket client, one event loop, cheap; nio is the same) or jdk (java.net.http.WebSocket) (default: ${DEFAULT-VALUE}).")
     ClientKind client;
 
     @Option(names = "--connect-concurrency", paramLabel = "N", defaultValue = "64", description = "Connections opened at once (default: ${DEFAULT-VALUE}).")
@@ -141,7 +141,7 @@ public final class BenchCommand implements Callable<Integer> {
             BenchRun.Plan plan = new BenchRun.Plan(scenario, base, stream, server.token(context), n, r, d, payloadBytes, batch, connectConcurrency,
                     "0".equals(warmup.strip()) || "0s".equals(warmup.strip()) ? Duration.ZERO : parseDuration(warmup));
             Map<String, Object> report;
-            try (Connector connector = client == ClientKind.jdk ? new JdkConnector() : new NioConnector();
+            try (Connector connector = client == ClientKind.jdk ? new JdkConnector() : new NettyConnector();
                  EventSender sender = kafka != null ? new KafkaSender(kafka) : new TriggerSender(http, base, server.token(context))) {
                 report = new BenchRun(plan, connector, sender, local).run();
             } catch (BenchRun.Unreachable e) {

@@ -155,7 +155,7 @@ final class BenchRun {
         report.put("connect_ms", Percentiles.of(connect));
         report.put("connect_all_seconds", round(connectSeconds, 2));
         report.put("batch", plan.batch());
-        report.put("client", connector instanceof NioConnector ? "nio" : "jdk");
+        report.put("client", connector instanceof NettyConnector ? "netty" : "jdk");
         report.put("payload_bytes", template.length());
 
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

@@ -3,7 +3,7 @@ package dev.immunity.cli.bench;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 
-/** Opens bench connections: the JDK's WebSocket client, or raw non-blocking sockets (cheaper per message). */
+/** Opens bench connections: the JDK's WebSocket client, or Netty's (cheaper per message). */
 interface Connector extends AutoCloseable {
     /** Opens a connection that feeds {@code client}; completes once the upgrade is answered. */
     CompletableFuture<Handle> connect(URI ws, BenchClient client);

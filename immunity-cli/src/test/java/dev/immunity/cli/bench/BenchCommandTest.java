@@ -31,7 +31,7 @@ class BenchCommandTest {
 
     @BeforeAll
     static void startServer() {
-        server = ImmunityServer.start(ServerSettings.forTests());
+        server = ImmunityServer.start(ServerSettings.forTests().withStreamPort(0));
         url = "http://127.0.0.1:" + server.port();
     }
 
@@ -67,6 +67,21 @@ class BenchCommandTest {
         assertThat(code).as(err.toString()).isZero();
         JsonNode report = Json.parse(out.toString().strip());
         assertThat(report.path("deliveries").asLong()).isEqualTo(150);
+        assertThat(report.path("lost").asLong()).isZero();
+        assertThat(report.path("duplicated").asLong()).isZero();
+    }
+
+    @Test
+    void streamPort_nettyClient_countsEveryDelivery() {
+        int code = cli.execute("bench", "--server", url, "--stream-port", String.valueOf(server.streamPort()), "--clients", "4",
+                "--rate", "25", "--duration", "1s", "--warmup", "0s", "-o", "json");
+
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode report = Json.parse(out.toString().strip());
+        assertThat(report.path("client").asText()).isEqualTo("netty");
+        assertThat(report.path("stream").asText()).contains(":" + server.streamPort() + "/");
+        assertThat(report.path("connected").asInt()).isEqualTo(4);
+        assertThat(report.path("deliveries").asLong()).isEqualTo(100);
         assertThat(report.path("lost").asLong()).isZero();
         assertThat(report.path("duplicated").asLong()).isZero();
     }

@@ -14,7 +14,7 @@ import java.time.Duration;
  *
  * @param host            address to bind
  * @param port            port to bind (0 = any free port)
- * @param streamPort      a second port serving only the stream, on non-blocking sockets (0 = any free port);
+ * @param streamPort      a second port serving only the stream, on Netty (0 = any free port);
  *                        -1 (the default) for none
  * @param demo            whether to run the demo stream
  * @param demoInterval    mean time between demo APVs

@@ -4,7 +4,7 @@ import dev.immunity.server.ImmunityServer;
 
 import java.net.URI;
 
-/** The two ways a server serves the stream: on its HTTP port (Helidon), and on its own stream port (non-blocking sockets). */
+/** The two ways a server serves the stream: on its HTTP port (Helidon), and on its own stream port (Netty). */
 public enum Transport {
     HTTP_PORT, STREAM_PORT;
 

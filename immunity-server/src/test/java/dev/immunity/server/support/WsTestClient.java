@@ -194,8 +194,10 @@ public final class WsTestClient implements AutoCloseable {
         }
     }
 
-    /** Raw frames received (a batched frame holds several envelopes). */
+    /** The raw frames received so far, copied (a batched frame holds several envelopes). */
     public List<String> rawFrames() {
-        return raw;
+        synchronized (raw) {
+            return List.copyOf(raw); // a copy: frames (heartbeats, metrics) may keep arriving while the caller looks
+        }
     }
 }

@@ -17,10 +17,11 @@ import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every {@link StreamEndpointTest} against the stream's own port (non-blocking sockets), and what that
- * transport parses itself: requests and frames split across reads, protocol violations, refused requests.
+ * Every {@link StreamEndpointTest} against the stream's own port (Netty), and what that transport decodes and
+ * checks itself: requests and frames split across reads or sent along with the upgrade, protocol violations,
+ * refused requests.
  */
-class SelectorStreamEndpointTest extends StreamEndpointTest {
+class StreamPortTest extends StreamEndpointTest {
 
     @Override
     URI ws(String query) {
@@ -35,6 +36,21 @@ class SelectorStreamEndpointTest extends StreamEndpointTest {
             assertThat(raw.nextText().path("type").asText()).isEqualTo("hello");
             raw.sendSlowly(Raw.frame(0x81, "{\"type\":\"ping\",\"payload\":\"slow\"}".getBytes(StandardCharsets.UTF_8)));
             assertThat(raw.nextOfType("pong").path("payload").path("echo").asText()).isEqualTo("slow");
+        }
+    }
+
+    /** Frames a client sends right behind its upgrade request, in the same write, are not lost to the HTTP decoder. */
+    @Test
+    void framesSentWithTheUpgradeRequest_inOneWrite_areRead() throws IOException {
+        try (Raw raw = new Raw()) {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            all.writeBytes(Raw.upgrade(ImmunityServer.WS_PATH).getBytes(StandardCharsets.US_ASCII));
+            all.writeBytes(Raw.frame(0x89, "early".getBytes(StandardCharsets.UTF_8)));
+            all.writeBytes(Raw.frame(0x81, "{\"type\":\"ping\",\"payload\":\"early\"}".getBytes(StandardCharsets.UTF_8)));
+            raw.send(all.toByteArray());
+            assertThat(raw.responseHead()).startsWith("HTTP/1.1 101");
+            assertThat(raw.nextOfType("pong").path("payload").path("echo").asText()).isEqualTo("early");
+            assertThat(raw.pongs).containsExactly("early");
         }
     }
 
