@@ -201,16 +201,14 @@ class StreamPortTest extends StreamEndpointTest {
             out.flush();
         }
 
-        /** One byte per write, so the server gets it in as many reads as the network allows. */
+        /**
+         * One byte per write (the socket has TCP_NODELAY: each is its own segment), so the server gets it in as many
+         * reads as the network allows.
+         */
         void sendSlowly(byte[] bytes) throws IOException {
             for (byte b : bytes) {
                 out.write(b);
                 out.flush();
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
             }
         }
 
