@@ -115,10 +115,10 @@ final class ServerMeters {
                     .tags(tags).description("Open APVs past their SLA deadline"));
             registry.getOrCreate(Gauge.builder("immunity_sla_compliance_ratio", () -> sla(s -> s.complianceByPriority().get(p)))
                     .tags(tags).description("APVs closed within their SLA / APVs closed (NaN before the first closure)"));
-            registry.getOrCreate(Gauge.builder("immunity_mttr_seconds", () -> mttr(m -> m.byPriority().get(p).mttrP50Seconds()))
+            registry.getOrCreate(Gauge.builder("immunity_mttr_seconds", () -> fromSnapshot(m -> m.byPriority().get(p).mttrP50Seconds()))
                     .tags(List.of(Tag.create("priority", p.wire()), Tag.create("quantile", "0.5")))
                     .description("Mean time to remediate, by priority and quantile (NaN before the first remediation)"));
-            registry.getOrCreate(Gauge.builder("immunity_mttr_seconds", () -> mttr(m -> m.byPriority().get(p).mttrP90Seconds()))
+            registry.getOrCreate(Gauge.builder("immunity_mttr_seconds", () -> fromSnapshot(m -> m.byPriority().get(p).mttrP90Seconds()))
                     .tags(List.of(Tag.create("priority", p.wire()), Tag.create("quantile", "0.9")))
                     .description("Mean time to remediate, by priority and quantile (NaN before the first remediation)"));
         }
@@ -130,10 +130,10 @@ final class ServerMeters {
     private static volatile long snapshotNanos;
 
     private static double sla(java.util.function.Function<dev.immunity.core.sla.SlaSummary, Number> f) {
-        return mttr(m -> m.sla() == null ? null : f.apply(m.sla()));
+        return fromSnapshot(m -> m.sla() == null ? null : f.apply(m.sla()));
     }
 
-    private static double mttr(java.util.function.Function<dev.immunity.core.model.MetricsSnapshot, Number> f) {
+    private static double fromSnapshot(java.util.function.Function<dev.immunity.core.model.MetricsSnapshot, Number> f) {
         long now = System.nanoTime();
         var snapshot = snapshotCache;
         if (snapshot == null || now - snapshotNanos > 1_000_000_000L) {

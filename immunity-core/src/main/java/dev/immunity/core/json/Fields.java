@@ -316,6 +316,6 @@ final class Fields {
     private static boolean harmless(int c) {
         int type = Character.getType(c);
         return !Character.isISOControl(c) && type != Character.FORMAT && type != Character.LINE_SEPARATOR
-                && type != Character.PARAGRAPH_SEPARATOR;
+                && type != Character.PARAGRAPH_SEPARATOR && type != Character.SURROGATE;
     }
 }

@@ -179,6 +179,14 @@ public final class WireFormat {
                 f.optionalNumber("exploitability_score", 0.0, 10.0), f.optionalNumber("impact_score", 0.0, 10.0));
     }
 
+    /**
+     * Untrusted text with every character that could act on a terminal, a log viewer or a chat client (control,
+     * bidi and other format characters, line separators, lone surrogates) replaced by {@code ?}; null becomes "".
+     */
+    public static String printable(String untrusted) {
+        return Fields.printable(untrusted);
+    }
+
     /** Untrusted text quoted for an error message: one line, at most 60 characters, control characters replaced. */
     public static String quoted(String untrusted) {
         return "\"" + Fields.abbreviate(untrusted) + "\"";

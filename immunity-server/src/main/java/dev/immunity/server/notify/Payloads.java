@@ -3,6 +3,7 @@ package dev.immunity.server.notify;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.immunity.core.json.Json;
+import dev.immunity.core.json.WireFormat;
 
 import java.time.Instant;
 import java.util.List;
@@ -140,17 +141,7 @@ final class Payloads {
 
     /** Control, format (bidi, zero-width) and separator characters replaced by a visible {@code ?}; one line. */
     static String clean(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(s.length());
-        s.codePoints().forEach(c -> {
-            int type = Character.getType(c);
-            boolean unsafe = Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE || type == Character.PRIVATE_USE;
-            b.appendCodePoint(unsafe ? '?' : c);
-        });
-        return b.toString();
+        return WireFormat.printable(s);
     }
 
     private static String cut(String s, int max) {

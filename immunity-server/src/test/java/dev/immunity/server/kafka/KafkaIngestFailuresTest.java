@@ -30,8 +30,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -48,19 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Ingest that never drops an event, against a real broker in this JVM: a record whose processing throws does
  * not take the rest of its batch down, and a dead-letter topic that cannot be written never stops valid events.
  */
-class KafkaIngestFailuresTest {
-    private static TestKafka kafka;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = TestKafka.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
-
+class KafkaIngestFailuresTest extends dev.immunity.server.support.WithKafka {
     private static Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
     }

@@ -9,8 +9,6 @@ import dev.immunity.server.support.TestKafka;
 import dev.immunity.server.support.TestServer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -25,19 +23,7 @@ import static dev.immunity.server.support.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The SLA clock runs on event times: a restarted (or another) instance reading the same topics shows the same. */
-class KafkaSlaRestartTest {
-    private static TestKafka kafka;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = TestKafka.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
-
+class KafkaSlaRestartTest extends dev.immunity.server.support.WithKafka {
     private static String apv(String cve, String priority, Instant detected) {
         ObjectNode n = Fixtures.apvJson(cve, priority, List.of("payments-api"));
         String at = detected.toString().replace("Z", "");

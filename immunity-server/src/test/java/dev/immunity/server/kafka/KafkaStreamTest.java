@@ -12,8 +12,6 @@ import static dev.immunity.server.support.Await.await;
 import dev.immunity.server.support.WsTestClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
@@ -33,19 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (in this JVM, or the cluster named by {@code IMMUNITY_TEST_KAFKA}). One broker for the class; each
  * test has its own topics.
  */
-class KafkaStreamTest {
-    private static TestKafka kafka;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = TestKafka.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
-
+class KafkaStreamTest extends dev.immunity.server.support.WithKafka {
     private record Topics(String apv, String patches, String dlq) {
         static Topics fresh() {
             String prefix = TestKafka.uniquePrefix();
