@@ -40,7 +40,7 @@ class PatchDiffApiTest {
             assertThat(r.statusCode()).isEqualTo(200);
             JsonNode whole = json(r);
             String diff = whole.path("diff_content").asText();
-            assertThat(diff).contains("--- a/").contains("+++ b/").containsPattern("(?m)^@@ -\\d+,\\d+ \\+\\d+,\\d+ @@$")
+            assertThat(diff).containsPattern("(?m)^--- (a/|/dev/null$)").contains("+++ b/").containsPattern("(?m)^@@ -\\d+,\\d+ \\+\\d+,\\d+ @@$")
                     .containsPattern("(?m)^\\+").contains(listed.path("files_modified").get(0).asText());
             assertThat(whole.path("diff_truncated").asBoolean()).isFalse();
             assertThat(whole.path("diff_lines").asInt()).isEqualTo(PatchDiff.lines(diff));

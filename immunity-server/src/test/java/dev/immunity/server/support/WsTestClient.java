@@ -27,6 +27,8 @@ public final class WsTestClient implements AutoCloseable {
     private final List<String> raw = java.util.Collections.synchronizedList(new ArrayList<>());
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private volatile long closedAtNanos;
+    private volatile Throwable error;
+    private volatile String closeReason;
     private final AtomicBoolean paused = new AtomicBoolean();
     private final WebSocket ws;
     private final StringBuilder partial = new StringBuilder();
@@ -80,7 +82,8 @@ public final class WsTestClient implements AutoCloseable {
             JsonNode n = messages.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (n == null) {
                 throw new AssertionError("no message within " + TIMEOUT.toSeconds() + " s (close code: "
-                        + closeCode.getNow(null) + ")");
+                        + closeCode.getNow(null) + (closeReason == null ? "" : ", reason: " + closeReason)
+                        + ", messages received: " + raw.size() + ")", error);
             }
             return n;
         } catch (InterruptedException e) {
@@ -184,12 +187,14 @@ public final class WsTestClient implements AutoCloseable {
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             closedAtNanos = System.nanoTime();
+            closeReason = reason;
             closeCode.complete(statusCode);
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
+            WsTestClient.this.error = error; // the cause a failing test reports
             closeCode.complete(1006);
         }
     }
