@@ -342,6 +342,11 @@ public final class ImmunityServer implements AutoCloseable {
         return streamTransport == null ? -1 : streamTransport.port();
     }
 
+    /** The stream port's I/O transport ({@code epoll}, {@code io_uring} or {@code nio}), or null when it is off. */
+    public String streamPortTransport() {
+        return streamTransport == null ? null : streamTransport.transport();
+    }
+
     /**
      * Sends an APV or patch in the way the trigger does: to Kafka or the Redis stream when configured (so it
      * reaches every instance's clients), else straight into this server's stream.

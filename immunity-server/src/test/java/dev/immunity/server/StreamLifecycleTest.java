@@ -128,9 +128,7 @@ class StreamLifecycleTest {
     @org.junit.jupiter.api.Test
     void streamPortWithAWriteDelay_deliversABurstWhole_andInOrder() {
         ServerSettings s = ServerSettings.forTests().withStreamPort(0);
-        WsSettings ws = s.ws();
-        try (TestServer server = new TestServer(s.withWs(new WsSettings(ws.allowedOrigins(), ws.maxMessageBytes(),
-                ws.pingInterval(), ws.idleTimeout(), Duration.ofMillis(300))));
+        try (TestServer server = new TestServer(s.withWs(s.ws().withWriteDelay(Duration.ofMillis(300))));
              WsTestClient c = WsTestClient.connect(Transport.STREAM_PORT.ws(server, null))) {
             c.next("hello");
             List<String> sent = new java.util.ArrayList<>();

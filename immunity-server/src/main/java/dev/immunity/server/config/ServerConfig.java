@@ -53,6 +53,8 @@ public final class ServerConfig {
             new Key("immunity.ws.ping-interval", "20s", "WebSocket ping interval (keeps listen-only clients alive)"),
             new Key("immunity.ws.idle-timeout", "5m", "drop a connection after this long without a frame from the client"),
             new Key("immunity.ws.write-delay", "0ms", "stream port only: after a write to a client, how long its next write waits so that messages arriving meanwhile go out together (fewer system calls under load; each message at most this much later)"),
+            new Key("immunity.ws.transport", "auto", "stream port only: the I/O transport: auto (epoll on Linux, else NIO), epoll, io_uring (opt-in; Linux 5.14 or later) or nio; a transport that does not load fails the start"),
+            new Key("immunity.ws.deflate", "false", "stream port only: accept permessage-deflate (RFC 7692) from clients that offer it: fewer bytes on the wire, but every message compressed per client and a compressor held by each such connection (see BENCHMARKS.md)"),
             new Key("immunity.stream.history-size", "10000", "events kept for resume"),
             new Key("immunity.stream.queue-capacity", "4096", "messages queued per client before it is closed as too slow (4001)"),
             new Key("immunity.stream.heartbeat-interval", "30s", "heartbeat message interval"),
@@ -174,7 +176,9 @@ public final class ServerConfig {
                 intValue("immunity.ws.max-message-bytes", 128, 16 * 1024 * 1024),
                 duration("immunity.ws.ping-interval"),
                 duration("immunity.ws.idle-timeout"),
-                delay("immunity.ws.write-delay", Duration.ofSeconds(1)));
+                delay("immunity.ws.write-delay", Duration.ofSeconds(1)),
+                transport(),
+                bool("immunity.ws.deflate"));
         String basis = text("immunity.metrics.mttr-basis").orElseThrow().toLowerCase(Locale.ROOT);
         if (!basis.equals("merged") && !basis.equals("applied")) {
             throw new ConfigException("immunity.metrics.mttr-basis: must be merged or applied (got \"" + basis + "\")");
@@ -478,6 +482,15 @@ public final class ServerConfig {
             case "false", "no", "0", "off" -> false;
             default -> throw new ConfigException(key + ": must be true or false (got \"" + v + "\")");
         };
+    }
+
+    private WsSettings.IoTransport transport() {
+        String v = text("immunity.ws.transport").orElse("auto");
+        try {
+            return WsSettings.IoTransport.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("immunity.ws.transport: must be auto, epoll, io_uring or nio (got \"" + v + "\")");
+        }
     }
 
     private Duration duration(String key) {

@@ -6,6 +6,7 @@ import dev.immunity.core.stream.Envelope;
 
 import dev.immunity.server.auth.AuthException;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
@@ -60,6 +61,25 @@ final class ClientMessages {
     /** The reason of a 1009 close. */
     static String tooBig(int maxMessageBytes) {
         return "message too big: at most " + maxMessageBytes + " bytes";
+    }
+
+    /**
+     * A close frame's reason cut to fit a control frame (125 bytes with the 2-byte code), never in the middle of a
+     * UTF-8 sequence.
+     */
+    static String closeReason(String reason) {
+        if (reason == null) {
+            return "";
+        }
+        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+        if (text.length <= 123) {
+            return reason;
+        }
+        int n = 123;
+        while (n > 0 && (text[n] & 0xC0) == 0x80) {
+            n--;
+        }
+        return new String(text, 0, n, StandardCharsets.UTF_8);
     }
 
     private static byte[] error(String message, InstantSource clock) {

@@ -14,6 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -40,6 +41,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -67,16 +70,18 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The pipeline is Netty's {@link HttpServerCodec}, the {@linkplain Heads request-head checks}, an
  * {@link HttpObjectAggregator} (an upgrade has no body) and this handler; the handshake replaces the HTTP codec
- * with Netty's WebSocket frame decoder and encoder. The decoder reports protocol violations to this handler
- * rather than closing by itself, so that every violation gets the close code and the orderly close (our close
- * frame, then our side shut, then the client's end of stream) the HTTP port's endpoint gives.
+ * with Netty's WebSocket frame decoder and encoder. With {@code immunity.ws.deflate} on, Netty's extension
+ * handler sits before this one and, for a client that offers permessage-deflate, puts its compressor and
+ * decompressor there. The decoder reports protocol violations to this handler rather than closing by itself, so
+ * that every violation gets the close code and the orderly close (our close frame, then our side shut, then the
+ * client's end of stream) the HTTP port's endpoint gives.
  */
 final class StreamChannel extends ChannelInboundHandlerAdapter implements Connection {
     private static final System.Logger LOG = System.getLogger(StreamChannel.class.getName());
     /** The request line and headers together, as on the HTTP port: more is refused with 431. */
     private static final int MAX_REQUEST_BYTES = 8 * 1024;
     /** How long a client has to answer the server's close frame (as on the HTTP port) before it is dropped. */
-    private static final long CLIENT_CLOSE_WAIT_MS = Frames.CLIENT_CLOSE_WAIT_MS;
+    private static final long CLIENT_CLOSE_WAIT_MS = WsConnection.CLIENT_CLOSE_WAIT_MS;
 
     private enum State { HANDSHAKE, OPEN, CLOSED }
 
@@ -136,8 +141,15 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
                         .setMaxInitialLineLength(MAX_REQUEST_BYTES)
                         .setMaxHeaderSize(MAX_REQUEST_BYTES)))
                 .addLast("heads", c.heads)
-                .addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                .addLast("stream", c);
+                .addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+        if (ctx.ws().deflate()) {
+            // Netty's permessage-deflate (RFC 7692): accepted when the client offers it, with the window and context
+            // takeover the client asks for; an inflated message is capped at the largest message a client may send.
+            ch.pipeline().addLast("extensions", new WebSocketServerExtensionHandler(
+                    new PerMessageDeflateServerExtensionHandshaker(6, true, 15, true, false,
+                            ctx.ws().maxMessageBytes())));
+        }
+        ch.pipeline().addLast("stream", c);
         sweep.add(c);
     }
 
@@ -256,6 +268,10 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
             int code = status == null ? CloseCodes.PROTOCOL_ERROR : status.code();
             fail(code, code == CloseCodes.MESSAGE_TOO_BIG ? ClientMessages.tooBig(ctx.ws().maxMessageBytes())
                     : String.valueOf(e.getMessage()));
+        } else if (cause instanceof DecompressionException e && state == State.OPEN) {
+            boolean tooBig = String.valueOf(e.getMessage()).contains("maximum size");
+            fail(tooBig ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.PROTOCOL_ERROR,
+                    tooBig ? ClientMessages.tooBig(ctx.ws().maxMessageBytes()) : "compressed message is not valid deflate data");
         } else if (cause instanceof TooLongFrameException && state == State.OPEN) {
             fail(CloseCodes.MESSAGE_TOO_BIG, ClientMessages.tooBig(ctx.ws().maxMessageBytes()));
         } else {
@@ -324,6 +340,12 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
         lastRead = System.nanoTime(); // only whole frames count as activity: a frame never finished keeps nothing open
         if (closeSent && !(frame instanceof CloseWebSocketFrame)) {
             return; // we are closing: only the client's close frame matters now
+        }
+        if (frame.rsv() != 0) {
+            // with deflate on, the frame decoder lets reserved bits through for the extension to take off; what is
+            // still set here belongs to no extension this connection negotiated
+            fail(CloseCodes.PROTOCOL_ERROR, "reserved bits set without a negotiated extension");
+            return;
         }
         ByteBuf payload = frame.content();
         switch (frame) {
@@ -425,14 +447,14 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
             return;
         }
         byte[] payload = ByteBufUtil.getBytes(content);
-        byte[] answer;
+        CloseWebSocketFrame answer;
         int code = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
         if (payload.length == 1 || (payload.length >= 2 && !validCloseCode(code))) {
-            answer = Frames.closePayload(CloseCodes.PROTOCOL_ERROR, "invalid close frame");
+            answer = new CloseWebSocketFrame(CloseCodes.PROTOCOL_ERROR, "invalid close frame");
         } else if (payload.length > 2 && utf8(payload, 2) == null) {
-            answer = Frames.closePayload(CloseCodes.INVALID_PAYLOAD, "close reason is not UTF-8");
+            answer = new CloseWebSocketFrame(CloseCodes.INVALID_PAYLOAD, "close reason is not UTF-8");
         } else {
-            answer = payload.length >= 2 ? new byte[] {payload[0], payload[1]} : new byte[0];
+            answer = payload.length >= 2 ? new CloseWebSocketFrame(code, "") : new CloseWebSocketFrame();
         }
         sendClose(answer);
     }
@@ -454,18 +476,17 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
             ctx.stream().disconnect(id);
         }
         if (!closeSent) {
-            sendClose(Frames.closePayload(code, reason));
+            sendClose(closeFrame(code, reason));
         }
     }
 
     /** Our last frame: once written, our side is shut and the connection ends with the client's end of stream. */
-    private void sendClose(byte[] payload) {
+    private void sendClose(CloseWebSocketFrame frame) {
         closeSent = true;
         finishing = true;
         updateReading();
         boolean behind = !ch.isWritable();
-        ch.writeAndFlush(new CloseWebSocketFrame(true, 0, Unpooled.wrappedBuffer(payload)))
-                .addListener((ChannelFutureListener) f -> finish());
+        ch.writeAndFlush(frame).addListener((ChannelFutureListener) f -> finish());
         if (behind) {
             dropUnlessAnswered(ctx.closeTimeout());
         }
@@ -481,7 +502,7 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
         }
         closeSent = true;
         resume = null;
-        ch.writeAndFlush(new CloseWebSocketFrame(true, 0, Unpooled.wrappedBuffer(Frames.closePayload(code, reason))))
+        ch.writeAndFlush(closeFrame(code, reason))
                 .addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess()) {
                         dropUnlessAnswered(Duration.ofMillis(CLIENT_CLOSE_WAIT_MS));
@@ -492,6 +513,10 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
         if (state == State.OPEN && !ch.isWritable()) {
             dropUnlessAnswered(ctx.closeTimeout().plusMillis(CLIENT_CLOSE_WAIT_MS));
         }
+    }
+
+    private static CloseWebSocketFrame closeFrame(int code, String reason) {
+        return new CloseWebSocketFrame(code, ClientMessages.closeReason(reason));
     }
 
     /** Shuts our side down (the client sees the end of the stream) and drops the connection soon after. */
@@ -626,7 +651,7 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
                         .maxFramePayloadLength(ctx.ws().maxMessageBytes())
                         .expectMaskedFrames(true)
                         .allowMaskMismatch(false)
-                        .allowExtensions(false)
+                        .allowExtensions(ctx.ws().deflate()) // reserved bits nobody negotiated are refused in frame()
                         .closeOnProtocolViolation(false) // reported to exceptionCaught: we close, with our codes
                         .withUTF8Validator(false)        // whole messages are checked here, as on the HTTP port
                         .build());

@@ -19,6 +19,9 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -38,7 +41,7 @@ import java.util.function.IntSupplier;
 
 /**
  * The stream endpoint ({@code /ws/adaptive-immunity}) on a port of its own, on Netty: one event loop per core
- * (epoll where the native transport loads, else NIO) owns its share of the connections; Netty's HTTP/1.1 codec
+ * (epoll where the native transport loads, else NIO; io_uring when configured) owns its share of the connections; Netty's HTTP/1.1 codec
  * reads the upgrade, its handshaker answers it and its frame codec reads and writes the WebSocket frames
  * ({@link StreamChannel}). Each client's queued messages are written on its event loop, straight from the
  * fan-out, without a thread per connection; an idle connection holds no thread and, with the pooled
@@ -66,13 +69,13 @@ public final class StreamPort implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel server;
     private final Context context;
-    private final boolean epoll;
+    private final WsSettings.IoTransport transport;
 
-    private StreamPort(EventLoopGroup group, Channel server, Context context, boolean epoll) {
+    private StreamPort(EventLoopGroup group, Channel server, Context context, WsSettings.IoTransport transport) {
         this.group = group;
         this.server = server;
         this.context = context;
-        this.epoll = epoll;
+        this.transport = transport;
     }
 
     /**
@@ -90,9 +93,17 @@ public final class StreamPort implements AutoCloseable {
                                    dev.immunity.server.OriginCheck originCheck, int maxConnections) throws IOException {
         Context context = new Context(stream, ws, verifier, closeTimeout, mainPort, scheduler, clock, limits, hostCheck,
                 new ConnectionGuard(maxConnections, limits.maxConnectionsPerIp()), originCheck);
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        WsSettings.IoTransport transport = resolve(ws.transport());
+        IoHandlerFactory io = switch (transport) {
+            case EPOLL -> EpollIoHandler.newFactory();
+            case IO_URING -> IoUringIoHandler.newFactory();
+            default -> NioIoHandler.newFactory();
+        };
+        Class<? extends ServerChannel> channel = switch (transport) {
+            case EPOLL -> EpollServerSocketChannel.class;
+            case IO_URING -> IoUringServerSocketChannel.class;
+            default -> NioServerSocketChannel.class;
+        };
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("immunity-ws-io", true), io);
         Map<EventExecutor, Sweep> sweeps = new IdentityHashMap<>();
@@ -117,12 +128,37 @@ public final class StreamPort implements AutoCloseable {
             Throwable cause = bound.cause();
             throw cause instanceof IOException e ? e : new IOException(String.valueOf(cause.getMessage()), cause);
         }
-        return new StreamPort(group, bound.channel(), context, epoll);
+        return new StreamPort(group, bound.channel(), context, transport);
     }
 
-    /** The I/O transport: {@code epoll} (Linux, native) or {@code nio}. */
+    /**
+     * The transport to run on: {@code auto} is epoll where it loads, else NIO; a native transport asked for by name
+     * must load, or the start fails saying why.
+     */
+    static WsSettings.IoTransport resolve(WsSettings.IoTransport wanted) throws IOException {
+        return switch (wanted) {
+            case AUTO -> Epoll.isAvailable() ? WsSettings.IoTransport.EPOLL : WsSettings.IoTransport.NIO;
+            case EPOLL -> {
+                if (!Epoll.isAvailable()) {
+                    throw new IOException("immunity.ws.transport=epoll: Netty's epoll transport does not load here ("
+                            + Epoll.unavailabilityCause() + "); use auto or nio", Epoll.unavailabilityCause());
+                }
+                yield wanted;
+            }
+            case IO_URING -> {
+                if (!IoUring.isAvailable()) {
+                    throw new IOException("immunity.ws.transport=io_uring: Netty's io_uring transport does not load here ("
+                            + IoUring.unavailabilityCause() + "); use auto, epoll or nio", IoUring.unavailabilityCause());
+                }
+                yield wanted;
+            }
+            case NIO -> wanted;
+        };
+    }
+
+    /** The I/O transport in use: {@code epoll}, {@code io_uring} or {@code nio}. */
     public String transport() {
-        return epoll ? "epoll" : "nio";
+        return transport.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The port the stream is served on. */

@@ -2,8 +2,6 @@ package dev.immunity.server.ws;
 
 import dev.immunity.core.stream.Connection;
 import io.helidon.common.buffers.BufferData;
-import io.helidon.common.buffers.DataWriter;
-import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.websocket.WsSession;
 
@@ -15,28 +13,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The core's {@link Connection} port over a Helidon WebSocket session.
- *
- * <p>Text messages are written as WebSocket frames straight to the connection's socket writer. Each
- * message is framed once (a 2–10 byte header and the event's UTF-8 bytes) and the frame is shared by
- * every client, and all queued messages go out in one write. {@code WsSession.send(String)} would
- * encode and copy each message for each client and make one write per frame. Every frame this server
- * sends on the connection — messages, pings, pongs and the close — goes through {@link #lock}, so
- * frames never interleave; the one frame Helidon writes by itself, its answer to a client's close,
- * follows {@link #clientClosed}.
+ * The core's {@link Connection} port over a Helidon WebSocket session: Helidon frames every message, ping, pong
+ * and close. Every frame this server sends on the connection goes through {@link #lock}, so frames never
+ * interleave; the one frame Helidon writes by itself, its answer to a client's close, follows
+ * {@link #clientClosed}.
  */
 final class WsConnection implements Connection {
+    /** How long a client has to answer the server's close frame (on either port) before it is dropped. */
+    static final long CLIENT_CLOSE_WAIT_MS = 2_000;
 
     private final WsSession session;
-    /** The socket writer, or null when Helidon does not expose it (then every send goes through the session). */
-    private final DataWriter writer;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean closed;
     private volatile boolean clientClosed;
 
     WsConnection(WsSession session) {
         this.session = session;
-        this.writer = session.socketContext() instanceof ConnectionContext ctx ? ctx.dataWriter() : null;
     }
 
     @Override
@@ -51,20 +43,8 @@ final class WsConnection implements Connection {
             if (closed) {
                 throw new IOException("connection closed");
             }
-            if (writer == null) {
-                for (byte[] m : messages) {
-                    session.send(new String(m, StandardCharsets.UTF_8), true);
-                }
-                return;
-            }
-            if (messages.size() == 1) {
-                writer.writeNow(BufferData.create(Frames.text(messages.getFirst())));
-            } else {
-                BufferData[] frames = new BufferData[messages.size()];
-                for (int i = 0; i < frames.length; i++) {
-                    frames[i] = BufferData.create(Frames.text(messages.get(i)));
-                }
-                writer.writeNow(frames);
+            for (byte[] m : messages) {
+                session.send(new String(m, StandardCharsets.UTF_8), true);
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -77,31 +57,20 @@ final class WsConnection implements Connection {
 
     /** A WebSocket ping with no payload; keeps listen-only clients within the idle timeout. */
     void ping() {
-        control(Frames.PING_FIN, new byte[0]);
+        control(() -> session.ping(BufferData.empty()));
     }
 
     /** Answers a client's ping with its payload (at most 125 bytes, as for every control frame). */
     void pong(BufferData payload) {
-        byte[] bytes = new byte[payload.available()];
-        payload.read(bytes);
-        control(Frames.PONG_FIN, bytes);
+        control(() -> session.pong(payload));
     }
 
-    private void control(byte opcode, byte[] payload) {
+    private void control(Runnable frame) {
         lock.lock();
         try {
-            if (closed) {
-                return;
+            if (!closed) {
+                frame.run();
             }
-            if (writer == null) {
-                if (opcode == Frames.PING_FIN) {
-                    session.ping(BufferData.create(payload));
-                } else {
-                    session.pong(BufferData.create(payload));
-                }
-                return;
-            }
-            writer.writeNow(BufferData.create(Frames.frame(opcode, payload)));
         } finally {
             lock.unlock();
         }
@@ -115,7 +84,7 @@ final class WsConnection implements Connection {
                 return;
             }
             closed = true;
-            session.close(code, reason);
+            session.close(code, ClientMessages.closeReason(reason));
             Thread.ofVirtual().start(this::dropUnlessClientCloses);
         } catch (RuntimeException e) {
             abort();
@@ -127,7 +96,7 @@ final class WsConnection implements Connection {
     /** A client that does not answer our close frame in time (it may not be reading at all) is dropped. */
     private void dropUnlessClientCloses() {
         try {
-            Thread.sleep(Frames.CLIENT_CLOSE_WAIT_MS);
+            Thread.sleep(CLIENT_CLOSE_WAIT_MS);
         } catch (InterruptedException e) {
             return;
         }
@@ -144,7 +113,7 @@ final class WsConnection implements Connection {
         clientClosed = true;
         closed = true;
         try {
-            if (lock.tryLock(Frames.CLIENT_CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+            if (lock.tryLock(CLIENT_CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
                 lock.unlock();
             }
         } catch (InterruptedException e) {

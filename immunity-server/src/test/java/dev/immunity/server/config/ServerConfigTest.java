@@ -25,6 +25,8 @@ class ServerConfigTest {
         assertThat(s.trigger().enabled()).isTrue();
         assertThat(s.streamPort()).isEqualTo(-1);
         assertThat(s.ws().writeDelay()).isZero();
+        assertThat(s.ws().transport()).isEqualTo(dev.immunity.server.ws.WsSettings.IoTransport.AUTO);
+        assertThat(s.ws().deflate()).isFalse();
     }
 
     @Test
@@ -65,6 +67,19 @@ class ServerConfigTest {
                 .hasMessageStartingWith("immunity.stream-port:");
         assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of("IMMUNITY_WS_WRITE_DELAY", "5s")))
                 .hasMessageStartingWith("immunity.ws.write-delay:").hasMessageContaining("at most 1000ms");
+    }
+
+    @Test
+    void streamPortTransport_andDeflate_areReadAndChecked() {
+        ServerSettings s = ServerConfig.load(Map.of(), Map.of("IMMUNITY_WS_TRANSPORT", "io-uring", "IMMUNITY_WS_DEFLATE", "true"));
+        assertThat(s.ws().transport()).isEqualTo(dev.immunity.server.ws.WsSettings.IoTransport.IO_URING);
+        assertThat(s.ws().deflate()).isTrue();
+        assertThat(ServerConfig.load(Map.of(), Map.of("IMMUNITY_WS_TRANSPORT", "NIO")).ws().transport())
+                .isEqualTo(dev.immunity.server.ws.WsSettings.IoTransport.NIO);
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of("IMMUNITY_WS_TRANSPORT", "kqueue")))
+                .hasMessageStartingWith("immunity.ws.transport:").hasMessageContaining("auto, epoll, io_uring or nio");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of("IMMUNITY_WS_DEFLATE", "maybe")))
+                .hasMessageStartingWith("immunity.ws.deflate:");
     }
 
     @Test
