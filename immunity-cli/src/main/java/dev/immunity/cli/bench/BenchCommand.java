@@ -90,6 +90,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "WebSocket client: netty (Netty's WebSocket client, one event loop, cheap; nio is the same) or jdk (java.net.http.WebSocket) (default: ${DEFAULT-VALUE}).")
     ClientKind client;
 
+    @Option(names = "--deflate", description = "Offer permessage-deflate (netty client; the server compresses only with immunity.ws.deflate=true on its stream port).")
+    boolean deflate;
+
     @Option(names = "--connect-concurrency", paramLabel = "N", defaultValue = "64", description = "Connections opened at once (default: ${DEFAULT-VALUE}).")
     int connectConcurrency;
 
@@ -119,6 +122,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (startServer && serverPid != null) {
             throw bad("--start-server and --server-pid: choose one");
         }
+        if (deflate && client == ClientKind.jdk) {
+            throw bad("--deflate: the jdk client cannot offer permessage-deflate; use --client netty");
+        }
         URI base = server.base();
         HttpClient http = context.http();
         LocalServer local = null;
@@ -141,9 +147,10 @@ public final class BenchCommand implements Callable<Integer> {
             BenchRun.Plan plan = new BenchRun.Plan(scenario, base, stream, server.token(context), n, r, d, payloadBytes, batch, connectConcurrency,
                     "0".equals(warmup.strip()) || "0s".equals(warmup.strip()) ? Duration.ZERO : parseDuration(warmup));
             Map<String, Object> report;
-            try (Connector connector = client == ClientKind.jdk ? new JdkConnector() : new NettyConnector();
+            try (Connector connector = client == ClientKind.jdk ? new JdkConnector() : new NettyConnector(deflate);
                  EventSender sender = kafka != null ? new KafkaSender(kafka) : new TriggerSender(http, base, server.token(context))) {
                 report = new BenchRun(plan, connector, sender, local).run();
+                report.put("deflate_offered", deflate);
             } catch (BenchRun.Unreachable e) {
                 throw new ImmunityCli.UserException(e.getMessage(), e);
             }

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketClientCompressionHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
@@ -46,8 +47,11 @@ final class NettyConnector implements Connector {
 
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
+    private final boolean deflate;
 
-    NettyConnector() {
+    /** @param deflate offer permessage-deflate (Netty's client compression handler) */
+    NettyConnector(boolean deflate) {
+        this.deflate = deflate;
         boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-netty", true),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -72,6 +76,7 @@ final class NettyConnector implements Connector {
                 .handleCloseFrames(false)   // the close code is recorded below
                 .sendCloseFrame(null)       // abort() drops the connection at once
                 .generateOriginHeader(false)
+                .allowExtensions(deflate)
                 .withUTF8Validator(false)
                 .handshakeTimeoutMillis(10_000)
                 .build();
@@ -80,8 +85,11 @@ final class NettyConnector implements Connector {
             @Override
             protected void initChannel(SocketChannel ch) {
                 c.ch = ch;
-                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
-                        new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(MAX_FRAME), c);
+                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024));
+                if (deflate) {
+                    ch.pipeline().addLast(new WebSocketClientCompressionHandler(MAX_FRAME));
+                }
+                ch.pipeline().addLast(new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(MAX_FRAME), c);
             }
         }).connect(ws.getHost(), port).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
