@@ -92,7 +92,6 @@ public final class ImmunityServer implements AutoCloseable {
         this.verifier = settings.auth().enabled() ? new JwtVerifier(settings.auth(), clock) : null;
         Set<StreamEndpoint> open = ConcurrentHashMap.newKeySet();
         this.pinger = new WsPinger(open, settings.ws().pingInterval(), scheduler);
-        DemoGenerator lifecycles = new DemoGenerator(System.nanoTime(), clock);
         this.kafka = settings.kafka() == null ? null : new KafkaSource(settings.kafka(), settings.limits().ingest(), stream, clock);
         this.redis = settings.redis() == null ? null : new RedisLink(settings.redis());
         this.sharedMetrics = redis == null ? null : new RedisMetricsCache(redis);
@@ -127,7 +126,7 @@ public final class ImmunityServer implements AutoCloseable {
         http.register(API_PATH, new ApvApiService(store, stream, this::metricsAnswer));
         http.register(API_PATH, new AuthConfigService(settings.auth()));
         if (settings.trigger().enabled()) {
-            http.register("/api/test", new TriggerService(ingress, store, lifecycles, scheduler,
+            http.register("/api/test", new TriggerService(ingress, store, scheduler,
                     settings.trigger().ratePerSecond(),
                     Math.min(settings.maxRequestBytes(), settings.limits().ingest().maxApvBytes()), clock));
         }

@@ -1,7 +1,7 @@
 package dev.immunity.cli.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.immunity.core.demo.DemoGenerator;
+import dev.immunity.core.synth.ApvCompletion;
 import dev.immunity.core.json.Json;
 import org.HdrHistogram.Histogram;
 
@@ -80,7 +80,7 @@ final class BenchRun {
         partial.put("summary", "immunity bench event");
         partial.put("details", "Synthetic event of the immunity bench.");
         partial.putArray("aliases");
-        ObjectNode full = DemoGenerator.completeApvJson(partial, Clock.systemUTC(), RandomGenerator.of("L64X128MixRandom"));
+        ObjectNode full = ApvCompletion.complete(partial, Clock.systemUTC(), RandomGenerator.of("L64X128MixRandom"));
         int pad = plan.payloadBytes() - Json.write(full).length();
         if (pad > 0) {
             full.put("details", "Synthetic event of the immunity bench. " + "x".repeat(pad));

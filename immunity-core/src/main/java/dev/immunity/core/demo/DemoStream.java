@@ -1,5 +1,7 @@
 package dev.immunity.core.demo;
 
+import dev.immunity.core.synth.PatchStep;
+
 import dev.immunity.core.model.Apv;
 import dev.immunity.core.model.Event;
 
@@ -115,9 +117,9 @@ public final class DemoStream implements AutoCloseable {
         }
         try {
             Apv apv = generator.nextApv();
-            List<DemoStep> plan = generator.plan(apv);
+            List<PatchStep> plan = generator.plan(apv);
             deliver(apv);
-            for (DemoStep step : plan) {
+            for (PatchStep step : plan) {
                 executor.schedule(() -> deliver(step.patch()), step.delay().toNanos(), TimeUnit.NANOSECONDS);
             }
         } catch (RejectedExecutionException closedMeanwhile) {
@@ -176,7 +178,7 @@ public final class DemoStream implements AutoCloseable {
             long offset = (long) (windowNanos * ((i + generator.nextUnit()) / apvs));
             Apv apv = generator.apvAt(start.plusNanos(offset));
             events.add(new Timed(apv.detectedAt(), apv));
-            for (DemoStep step : generator.plan(apv)) {
+            for (PatchStep step : generator.plan(apv)) {
                 if (!step.patch().updatedAt().isAfter(now)) {
                     events.add(new Timed(step.patch().updatedAt(), step.patch()));
                 }

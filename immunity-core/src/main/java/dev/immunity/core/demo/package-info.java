@@ -1,2 +1,2 @@
-/** The demo: realistic APVs and patch lifecycles for {@code serve --demo}, the trigger's completion of partial APVs, and the bench. */
+/** The demo stream of {@code serve --demo}: a Poisson stream of new APVs and their patch lifecycles, with an hour of history seeded at start. */
 package dev.immunity.core.demo;

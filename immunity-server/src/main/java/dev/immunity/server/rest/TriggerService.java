@@ -2,11 +2,13 @@ package dev.immunity.server.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.immunity.core.demo.DemoGenerator;
 import dev.immunity.core.json.InvalidEventException;
 import dev.immunity.core.json.Json;
 import dev.immunity.core.json.WireFormat;
 import dev.immunity.core.model.Apv;
+import dev.immunity.core.synth.ApvCompletion;
+import dev.immunity.core.synth.PatchLifecycle;
+import dev.immunity.core.synth.PatchStep;
 import dev.immunity.server.EventIngress;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaTypes;
@@ -19,6 +21,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,7 +39,6 @@ import java.util.random.RandomGenerator;
 public final class TriggerService implements HttpService {
     private final EventIngress ingress;
     private final dev.immunity.core.store.EventStore store;
-    private final DemoGenerator lifecycles;
     private final ScheduledExecutorService scheduler;
     /** {@code ratePerSecond} sustained, bursts up to twice that. */
     private final TokenBucket limiter;
@@ -49,11 +51,10 @@ public final class TriggerService implements HttpService {
      * @param store           where a CVE's current APV is looked up: one from a real source is never replaced
      * @param maxRequestBytes the largest body (the largest APV accepted); 413 beyond
      */
-    public TriggerService(EventIngress ingress, dev.immunity.core.store.EventStore store, DemoGenerator lifecycles,
+    public TriggerService(EventIngress ingress, dev.immunity.core.store.EventStore store,
                           ScheduledExecutorService scheduler, int ratePerSecond, long maxRequestBytes, InstantSource clock) {
         this.store = store;
         this.ingress = ingress;
-        this.lifecycles = lifecycles;
         this.scheduler = scheduler;
         this.limiter = new TokenBucket(ratePerSecond, Math.max(1, 2.0 * ratePerSecond), clock);
         this.maxRequestBytes = maxRequestBytes;
@@ -82,7 +83,7 @@ public final class TriggerService implements HttpService {
         try {
             ObjectNode full;
             synchronized (random) {
-                full = DemoGenerator.completeApvJson((ObjectNode) body.deepCopy(), clock, random);
+                full = ApvCompletion.complete((ObjectNode) body.deepCopy(), clock, random);
             }
             full.put("source_feed", Apv.TRIGGER_SOURCE_FEED); // always: downstream consumers must be able to drop it
             apv = WireFormat.parseApv(full);
@@ -108,7 +109,11 @@ public final class TriggerService implements HttpService {
         }
         boolean sent = !"duplicate".equals(outcome.get("status"));
         if (simulate && sent) {
-            for (var step : lifecycles.plan(apv)) {
+            List<PatchStep> plan;
+            synchronized (random) {
+                plan = PatchLifecycle.plan(apv, random);
+            }
+            for (PatchStep step : plan) {
                 scheduler.schedule(() -> ingress.submit(step.patch().withStatus(step.patch().status(), clock.instant())),
                         step.delay().toMillis(), TimeUnit.MILLISECONDS);
             }

@@ -1,11 +1,12 @@
 package dev.immunity.examples.kafka;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.immunity.core.demo.DemoGenerator;
-import dev.immunity.core.demo.DemoStep;
 import dev.immunity.core.json.Json;
 import dev.immunity.core.json.WireFormat;
 import dev.immunity.core.model.Apv;
+import dev.immunity.core.synth.ApvCompletion;
+import dev.immunity.core.synth.PatchLifecycle;
+import dev.immunity.core.synth.PatchStep;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -15,8 +16,11 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * Publishes APVs and their patch updates to Kafka in the Python producers' format, as the real
@@ -41,7 +45,8 @@ public final class ProduceApvs {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        DemoGenerator generator = new DemoGenerator(System.nanoTime(), InstantSource.system());
+        SplittableRandom rnd = new SplittableRandom();
+        Set<String> used = new HashSet<>();
         record Pending(Instant at, String topic, String key, String json) {
         }
         List<Pending> pending = new ArrayList<>();
@@ -55,10 +60,16 @@ public final class ProduceApvs {
                     System.out.println("patch " + due.key() + " " + Json.parse(due.json()).path("status").asText());
                 }
                 if (i < count) {
-                    Apv apv = generator.nextApv();
+                    String cveId;
+                    do {
+                        cveId = "CVE-2026-" + (10000 + rnd.nextInt(50000));
+                    } while (!used.add(cveId));
+                    // a full APV around the id: a catalogue package, a CVSS vector, advisory text, affected services
+                    Apv apv = WireFormat.parseApv(ApvCompletion.complete(
+                            Json.mapper().createObjectNode().put("cve_id", cveId), InstantSource.system(), rnd));
                     producer.send(new ProducerRecord<>(APV_TOPIC, apv.cveId(), pythonStyle(WireFormat.toWire(apv))));
                     System.out.println("apv   " + apv.cveId() + " " + apv.priority().wire() + " " + apv.summary());
-                    for (DemoStep step : generator.plan(apv)) {
+                    for (PatchStep step : PatchLifecycle.plan(apv, rnd)) {
                         ObjectNode patch = WireFormat.toWire(step.patch());
                         pending.add(new Pending(now.plus(step.delay()), PATCHES_TOPIC, apv.cveId(), pythonStyle(patch)));
                     }

@@ -1,16 +1,16 @@
-package dev.immunity.core.demo;
+package dev.immunity.core.synth;
 
 import java.util.List;
 import java.util.Locale;
 import java.util.random.RandomGenerator;
 
 /**
- * Unified diffs as the remediation engine writes them, for the demo: a version bump in the package's manifest
+ * Unified diffs as the remediation engine writes them, for synthetic patches: a version bump in the package's manifest
  * ({@code requirements.txt}, {@code package.json}, {@code pom.xml}, {@code go.mod}…) for a dependency upgrade, a
  * small guard in the vulnerable code and a test for a code patch, a blocking rule for a WAF rule.
  */
-final class DemoDiffs {
-    private DemoDiffs() {
+final class SyntheticDiffs {
+    private SyntheticDiffs() {
     }
 
     static String diff(String strategy, String ecosystem, String pkg, String from, String to, List<String> files,

@@ -1,11 +1,11 @@
-package dev.immunity.core.demo;
+package dev.immunity.core.synth;
 
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * CVSS v3.1 base score from a vector string, per the FIRST specification (section 7.1 and Appendix A), so that
- * the demo's scores, severities and vectors always agree.
+ * synthetic scores, severities and vectors always agree.
  */
 final class Cvss31 {
     static final String PREFIX = "CVSS:3.1/";

@@ -1,4 +1,4 @@
-package dev.immunity.core.demo;
+package dev.immunity.core.synth;
 
 import dev.immunity.core.model.Patch;
 
@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param delay time after the APV's detection ({@code processed_at}); positive
  * @param patch the patch in the state to emit
  */
-public record DemoStep(Duration delay, Patch patch) {
-    public DemoStep {
+public record PatchStep(Duration delay, Patch patch) {
+    public PatchStep {
         Objects.requireNonNull(delay, "delay");
         Objects.requireNonNull(patch, "patch");
         if (delay.isNegative()) {
