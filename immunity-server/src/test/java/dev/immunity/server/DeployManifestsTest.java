@@ -1,5 +1,6 @@
 package dev.immunity.server;
 
+import dev.immunity.server.config.ConfigKeys;
 import dev.immunity.server.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -142,7 +143,7 @@ class DeployManifestsTest {
                     .contains(Map.of("name", "Host", "value", "localhost"));
         }
         // The port the server listens on: IMMUNITY_PORT from the ConfigMap, else the key's default.
-        String serverPort = env(docs).getOrDefault("IMMUNITY_PORT", ServerConfig.KEYS.get("immunity.port").defaultValue());
+        String serverPort = env(docs).getOrDefault("IMMUNITY_PORT", ConfigKeys.ALL.get("immunity.port").defaultValue());
         assertThat(port).as("containerPort = the server's port").isEqualTo(Integer.parseInt(serverPort));
 
         Doc service = only(docs, "Service");
@@ -273,7 +274,7 @@ class DeployManifestsTest {
     /** Every environment variable name the server reads: one per configuration key, and IMMUNITY_CONFIG. */
     private static Set<String> validServerEnv() {
         Set<String> valid = new TreeSet<>(SERVER_EXTRAS);
-        ServerConfig.KEYS.values().forEach(k -> valid.add(k.env()));
+        ConfigKeys.ALL.values().forEach(k -> valid.add(k.env()));
         return valid;
     }
 
@@ -284,7 +285,7 @@ class DeployManifestsTest {
     private static Duration gracefulShutdown(Map<String, String> env) {
         Duration total = Duration.ZERO;
         for (String key : List.of("immunity.shutdown.drain-delay", "immunity.shutdown.close-window")) {
-            ServerConfig.Key k = ServerConfig.KEYS.get(key);
+            ConfigKeys.Key k = ConfigKeys.ALL.get(key);
             assertThat(k).as("configuration key " + key + " (the deploy recipes rely on it)").isNotNull();
             String v = env.getOrDefault(k.env(), k.defaultValue());
             if (v != null && !v.strip().matches("0+(ms|s)?")) {

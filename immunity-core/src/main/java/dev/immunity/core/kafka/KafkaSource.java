@@ -12,16 +12,13 @@ import dev.immunity.core.stream.EventSink;
 import dev.immunity.core.stream.StreamManager;
 import dev.immunity.core.util.Backoff;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
@@ -41,7 +38,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -147,9 +143,9 @@ public final class KafkaSource implements AutoCloseable {
         this.settings = settings;
         this.stream = stream;
         this.clock = clock;
-        this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(producerConfig(settings), new StringSerializer(), new ByteArraySerializer());
-        this.admin = Admin.create(adminConfig(settings));
+        this.consumer = new KafkaConsumer<>(KafkaClients.consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(KafkaClients.producerConfig(settings), new StringSerializer(), new ByteArraySerializer());
+        this.admin = Admin.create(KafkaClients.adminConfig(settings));
         this.thread = Thread.ofPlatform().name("immunity-kafka").daemon(true).unstarted(this::run);
         this.dlqThread = Thread.ofPlatform().name("immunity-kafka-dlq").daemon(true).unstarted(this::writeDeadLetters);
         this.parsers = new java.util.concurrent.ExecutorService[Runtime.getRuntime().availableProcessors()];
@@ -380,7 +376,7 @@ public final class KafkaSource implements AutoCloseable {
                     c == null ? 0L : c.offset()));
             startByName.put(found.get(tp), start.get(tp));
         }
-        stream.assign(fingerprint(settings), startByName);
+        stream.assign(KafkaClients.fingerprint(settings), startByName);
         long toRead = 0;
         for (TopicPartition tp : all) {
             toRead += Math.max(0, end.get(tp) - start.get(tp));
@@ -585,54 +581,6 @@ public final class KafkaSource implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** Identifies the topics in cursors, so a cursor of other topics is not taken for one of these. */
-    static String fingerprint(KafkaSettings s) {
-        int h = (s.apvTopic() + "\n" + s.patchesTopic()).hashCode();
-        return Integer.toString(h & 0x7fffffff, 36);
-    }
-
-    private static Properties common(KafkaSettings s) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
-        p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
-        p.putAll(s.clientProperties());
-        return p;
-    }
-
-    static Properties consumerConfig(KafkaSettings s) {
-        Properties p = common(s);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, s.groupId());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "immunity-" + s.groupId());
-        // A rebuild reads the retained topics whole: fetch and hand over more per round trip than the defaults
-        // (1 MiB per partition, 500 records per poll). A live poll still returns whatever has arrived.
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "4000");
-        p.putAll(s.clientProperties()); // again: the caller's settings win
-        return p;
-    }
-
-    static Properties producerConfig(KafkaSettings s) {
-        Properties p = common(s);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0"); // kafka-clients 4 defaults to 5 ms: latency matters here
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        p.putAll(s.clientProperties());
-        return p;
-    }
-
-    static Properties adminConfig(KafkaSettings s) {
-        Properties p = common(s);
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-        return p;
     }
 
     private static String rootMessage(Throwable e) {

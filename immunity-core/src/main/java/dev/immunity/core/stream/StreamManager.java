@@ -9,12 +9,10 @@ import dev.immunity.core.model.Heartbeat;
 import dev.immunity.core.model.MetricsSnapshot;
 import dev.immunity.core.model.Patch;
 import dev.immunity.core.model.Priority;
-import dev.immunity.core.store.ApvQuery;
 import dev.immunity.core.store.EventStore;
 import dev.immunity.core.metrics.MttrBasis;
 import dev.immunity.core.sla.SlaClock;
 import dev.immunity.core.sla.SlaPolicy;
-import dev.immunity.core.sla.SlaState;
 import dev.immunity.core.sla.SlaStatus;
 
 import java.security.SecureRandom;
@@ -22,12 +20,10 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,6 +49,7 @@ public final class StreamManager implements AutoCloseable, EventSink {
     private final StreamSettings settings;
     private final InstantSource clock;
     private final StreamHistory history;
+    private final Openings openings;
     private final Object publishLock = new Object();
     private final SlaClock sla;
     /** The SLA timer armed for the next transition, and when it fires (guarded by publishLock). */
@@ -92,6 +89,7 @@ public final class StreamManager implements AutoCloseable, EventSink {
         this.settings = settings;
         this.clock = clock;
         this.history = new StreamHistory(newEpoch(), settings.historySize(), settings.historyMaxBytes());
+        this.openings = new Openings(store, history, settings, clock, sla, this::metrics);
         for (EventType t : EventType.values()) {
             eventsByType.put(t, new LongAdder());
         }
@@ -502,110 +500,16 @@ public final class StreamManager implements AutoCloseable, EventSink {
         }
     }
 
-    /** Must hold publishLock. */
+    /** The frames a new client starts with, and their side effects on it and the counters. Must hold publishLock. */
     private List<byte[]> openingFrames(ClientSession session, ConnectOptions options) {
-        List<byte[]> frames = new ArrayList<>();
-        String id = session.id;
-        if (options.cursor() != null) {
-            Optional<StreamHistory.Resume> resume = history.after(options.cursor());
-            List<byte[]> missed = resume.map(r -> replay(r, options)).orElse(null);
-            if (missed != null && missed.size() <= settings.maxReplayEvents()) {
-                resumes.increment();
-                session.skipBelow(resume.get().skipBelow());
-                frames.add(hello(id, "resume", true, null));
-                frames.addAll(missed);
-                frames.addAll(slaFrames(options, resume.get().missed().stream()
-                        .map(e -> e.event() instanceof Apv a ? a.cveId() : null)
-                        .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet())));
-                frames.add(metricsFrame(true));
-                return frames;
-            }
+        Openings.Opening o = openings.open(session.id, options);
+        if (o.resumed()) {
+            resumes.increment();
+            session.skipBelow(o.skipBelow());
+        } else if (options.cursor() != null) {
             resumesFailed.increment();
-            frames.add(hello(id, "snapshot", false, missed != null
-                    ? "cursor is more than " + settings.maxReplayEvents() + " events behind: a snapshot instead of the replay"
-                    : history.whyNot(options.cursor())));
-        } else {
-            frames.add(hello(id, "snapshot", null, null));
         }
-        // Newest first up to the byte budget, then sent oldest first as always.
-        List<Apv> apvs = store.apvs(new ApvQuery(settings.snapshotApvs(), options.filter().priorities(), null));
-        Set<String> cves = new HashSet<>();
-        List<byte[]> apvFrames = new ArrayList<>();
-        long budget = settings.maxSnapshotBytes();
-        for (Apv apv : apvs) {
-            if (options.filter().matches(apv.priority(), apv.affectedServices())) {
-                byte[] f = frame(EventType.APV.wire(), apv, null, true);
-                if (f.length > budget) {
-                    break;
-                }
-                budget -= f.length;
-                cves.add(apv.cveId());
-                apvFrames.add(f);
-            }
-        }
-        for (int i = apvFrames.size() - 1; i >= 0; i--) {
-            frames.add(apvFrames.get(i));
-        }
-        for (Patch p : store.patchesForSnapshot(cves, settings.snapshotPatches())) {
-            Optional<Apv> apv = store.apv(p.cveId());
-            if (options.filter().isAll() || cves.contains(p.cveId())
-                    || options.filter().matches(apv.map(Apv::priority).orElse(null),
-                    apv.map(Apv::affectedServices).orElse(List.of()))) {
-                byte[] f = frame(EventType.PATCH.wire(), p, null, true);
-                if (f.length > budget) {
-                    break;
-                }
-                budget -= f.length;
-                frames.add(f);
-            }
-        }
-        frames.addAll(slaFrames(options, cves));
-        frames.add(metricsFrame(true));
-        return frames;
-    }
-
-    /**
-     * The SLA states a new or resuming client starts from: those of the APVs its snapshot holds and of every open APV
-     * at risk or breached that its filter matches, most urgent first, up to the replay limit (transitions it missed
-     * are not replayed: these supersede them).
-     */
-    private List<byte[]> slaFrames(ConnectOptions options, Set<String> snapshotCves) {
-        List<byte[]> out = new ArrayList<>();
-        for (SlaStatus s : sla.open(clock.instant())) {
-            if ((s.state() != SlaState.WITHIN || snapshotCves.contains(s.cveId()))
-                    && options.filter().matches(s.priority(), s.services())) {
-                out.add(frame(EventType.SLA.wire(), s, null, Boolean.TRUE));
-                if (out.size() >= settings.maxReplayEvents()) {
-                    break;
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The frames a resume would replay for this client's filter; stops counting past the replay limit. */
-    private List<byte[]> replay(StreamHistory.Resume resume, ConnectOptions options) {
-        List<byte[]> out = new ArrayList<>();
-        for (StreamHistory.Entry e : resume.missed()) {
-            if (options.filter().isAll() || options.filter().matches(e.priority(), e.services())) {
-                out.add(e.frame());
-                if (out.size() > settings.maxReplayEvents()) {
-                    break;
-                }
-            }
-        }
-        return out;
-    }
-
-    private byte[] metricsFrame(boolean snapshot) {
-        MetricsSnapshot m = metrics();
-        return frame(EventType.METRICS.wire(), m, null, snapshot ? Boolean.TRUE : null);
-    }
-
-    private byte[] hello(String id, String mode, Boolean recovered, String reason) {
-        String cursor = history.cursor();
-        return frame("hello", new Hello(id, mode, recovered, reason, cursor,
-                settings.heartbeatInterval().toSeconds(), Hello.PROTOCOL), cursor, null);
+        return o.frames();
     }
 
     private byte[] frame(String type, Object payload, String cursor, Boolean snapshot) {
@@ -640,23 +544,6 @@ public final class StreamManager implements AutoCloseable, EventSink {
             sb.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
         }
         return sb.toString();
-    }
-
-    /**
-     * The first message every client gets.
-     *
-     * @param connectionId               this connection's id
-     * @param mode                       {@code resume} (what was missed follows) or {@code snapshot} (current state follows)
-     * @param recovered                  true when the cursor was resumed, false when it could not be (see {@code reason}),
-     *                                   null when no cursor was given
-     * @param reason                     why a cursor could not be resumed
-     * @param cursor                     the stream position the client is at once the messages before live ones are read
-     * @param heartbeatIntervalSeconds   how often heartbeats come
-     * @param protocol                   stream protocol version
-     */
-    public record Hello(String connectionId, String mode, Boolean recovered, String reason, String cursor,
-                        long heartbeatIntervalSeconds, int protocol) {
-        static final int PROTOCOL = 1;
     }
 
     private final class SessionListener implements ClientSession.Listener {

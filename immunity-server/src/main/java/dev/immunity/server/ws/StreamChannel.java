@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -45,26 +44,20 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensio
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client of the {@link StreamPort}: its HTTP upgrade (checked here, answered by Netty's handshaker), the
- * frames it sends (decoded by Netty), and the core's {@link Connection} port. Everything here runs on the
+ * One client of the {@link StreamPort}: its HTTP upgrade (checked by {@link UpgradeRequest}, answered by Netty's
+ * handshaker), the frames it sends (decoded by Netty), and the core's {@link Connection} port. Everything here runs on the
  * channel's event loop, except {@link #close}, {@link #abort} and the {@link #writer()} executor, which hand
  * themselves over to it; so nothing here needs a lock.
  *
@@ -554,7 +547,7 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
                 return;
             }
             if (msg instanceof HttpRequest request) {
-                passing = state == State.HANDSHAKE && !closeSent && upgrade == null && check(request);
+                passing = state == State.HANDSHAKE && !closeSent && upgrade == null && accept(request);
             }
             if (passing && state == State.HANDSHAKE && !closeSent) {
                 c.fireChannelRead(msg); // the accepted upgrade (and the end of its empty body), to the aggregator
@@ -565,74 +558,14 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
     }
 
     /** Whether the request is a stream upgrade this port accepts; if not, it has been refused. */
-    private boolean check(HttpRequest request) {
-        if (request.decoderResult().isFailure()) {
-            Throwable cause = request.decoderResult().cause();
-            if (cause instanceof TooLongFrameException) {
-                refuse(431, "request header too large");
-            } else {
-                refuse(400, "malformed HTTP request");
-            }
-            return false;
-        }
-        HttpHeaders headers = request.headers();
-        String target = request.uri();
-        int q = target.indexOf('?');
-        String path = q < 0 ? target : target.substring(0, q);
-        if (!path.equals(ImmunityServer.WS_PATH)) {
-            refuse(404, "no such endpoint: this port serves only " + ImmunityServer.WS_PATH);
-            return false;
-        }
-        if (!request.method().equals(HttpMethod.GET)) {
-            refuse(405, "the stream is opened with GET and a WebSocket upgrade");
-            return false;
-        }
-        if (!"websocket".equalsIgnoreCase(header(headers, HttpHeaderNames.UPGRADE))
-                || !header(headers, HttpHeaderNames.CONNECTION).toLowerCase(Locale.ROOT).contains("upgrade")) {
-            refuse(426, "this port serves only the WebSocket stream: send a WebSocket upgrade");
-            return false;
-        }
-        if (!"13".equals(header(headers, HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
-            refuse(426, "WebSocket version 13 is required");
-            return false;
-        }
-        String key = headers.get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
-        if (key == null || headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY).size() != 1 || !isNonce(key)) {
-            refuse(400, "Sec-WebSocket-Key is missing or malformed");
-            return false;
-        }
-        String host = headers.contains(HttpHeaderNames.HOST) ? header(headers, HttpHeaderNames.HOST) : null;
-        if (!ctx.hostCheck().allows(host)) {
-            refuse(421, dev.immunity.server.HostCheck.refusal());
-            return false;
-        }
-        String origin = headers.contains(HttpHeaderNames.ORIGIN) ? header(headers, HttpHeaderNames.ORIGIN) : null;
-        if (!ctx.originCheck().allows(origin, host, ctx.mainPort().getAsInt())) {
-            refuse(403, "origin not allowed");
-            return false;
-        }
-        Map<String, List<String>> query;
+    private boolean accept(HttpRequest request) {
         try {
-            query = query(q < 0 ? "" : target.substring(q + 1));
-        } catch (IllegalArgumentException e) {
-            refuse(400, "malformed query string");
-            return false;
-        }
-        try {
-            upgrade = StreamUpgrade.check(name -> query.getOrDefault(name, List.of()),
-                    header(headers, HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL), ctx.verifier(),
-                    ctx.stream().sla().ownership());
+            upgrade = UpgradeRequest.check(request, ctx);
+            return true;
         } catch (StreamUpgrade.Refused e) {
             refuse(e.status, e.getMessage());
             return false;
         }
-        return true;
-    }
-
-    /** Every value of a header, joined as one (as a repeated header means); "" when there is none. */
-    private static String header(HttpHeaders headers, CharSequence name) {
-        List<String> all = headers.getAll(name);
-        return all.isEmpty() ? "" : String.join(", ", all);
     }
 
     /** Answers the checked upgrade with Netty's handshaker, then connects the client to the stream manager. */
@@ -742,28 +675,6 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
         finishing = true;
         updateReading();
         ch.writeAndFlush(response).addListener((ChannelFutureListener) f -> finish());
-    }
-
-    private static boolean isNonce(String key) {
-        try {
-            return Base64.getDecoder().decode(key).length == 16;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private static Map<String, List<String>> query(String raw) {
-        Map<String, List<String>> params = new HashMap<>();
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            params.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-        }
-        return params;
     }
 
     /**

@@ -119,7 +119,7 @@ class ServerConfigTest {
     @Test
     void readme_documentsEveryKeyWithItsEnvironmentVariableAndDefault() throws IOException {
         String readme = Files.readString(Path.of("..", "README.md"));
-        for (ServerConfig.Key key : ServerConfig.KEYS.values()) {
+        for (ConfigKeys.Key key : ConfigKeys.ALL.values()) {
             String row = readme.lines().filter(l -> l.startsWith("| `" + key.name() + "` |")).findFirst()
                     .orElseThrow(() -> new AssertionError("README has no configuration row for " + key.name()));
             assertThat(row).contains("`" + key.env() + "`");
