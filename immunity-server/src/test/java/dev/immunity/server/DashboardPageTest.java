@@ -7,12 +7,9 @@ import dev.immunity.core.model.Patch;
 import dev.immunity.core.model.PatchDiff;
 import dev.immunity.server.config.ServerConfig;
 import dev.immunity.server.config.ServerSettings;
-import dev.immunity.server.support.DashboardBrowser;
 import dev.immunity.server.support.Fixtures;
 import dev.immunity.server.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import dev.immunity.server.support.WithBrowser;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -34,30 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The dashboard page in a real browser (Debian's headless chromium) against the real server: what it shows
  * and that untrusted text never runs.
  */
-class DashboardPageTest {
-    private static DashboardBrowser browser;
-    /** A fresh server for each test: what one test publishes never shows in another's page. */
-    private TestServer server;
-
-    @BeforeAll
-    static void start() {
-        browser = DashboardBrowser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    @AfterEach
-    void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
+class DashboardPageTest extends WithBrowser {
     @BeforeEach
     void openPage() {
         server = new TestServer(ServerSettings.forTests());

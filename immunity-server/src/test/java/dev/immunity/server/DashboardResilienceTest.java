@@ -3,13 +3,10 @@ package dev.immunity.server;
 import dev.immunity.server.auth.AuthSettings;
 import dev.immunity.server.auth.PublicTestTokens;
 import dev.immunity.server.config.ServerSettings;
-import dev.immunity.server.support.DashboardBrowser;
 import dev.immunity.server.support.Fixtures;
 import dev.immunity.server.support.TestServer;
+import dev.immunity.server.support.WithBrowser;
 import dev.immunity.server.support.WsBlockingProxy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -22,29 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The page on a bad day: the server goes away and comes back, the WebSocket cannot get through.
  * The waits are long because the page backs off (0.5 s doubling, up to 30 s); they assert behaviour, not speed.
  */
-class DashboardResilienceTest {
+class DashboardResilienceTest extends WithBrowser {
     private static final Duration BACKOFF_WAIT = Duration.ofSeconds(45);
-    private static DashboardBrowser browser;
-    private TestServer server;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = DashboardBrowser.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    @AfterEach
-    void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static String state() {
         return browser.one("#conn").getDomAttribute("data-state");
