@@ -97,18 +97,13 @@ public final class KafkaSource implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final Admin admin;
     private final Thread thread;
-    private final LongAdder deadLettered = new LongAdder();
     private final LongAdder failed = new LongAdder();
-    private final LongAdder deadLettersDropped = new LongAdder();
-    /** Dead letters waiting for the DLQ writer: the consumer never waits for the dead-letter topic. */
-    private final java.util.concurrent.LinkedBlockingDeque<ProducerRecord<String, byte[]>> deadLetters =
-            new java.util.concurrent.LinkedBlockingDeque<>(DEAD_LETTER_BACKLOG);
-    private final Thread dlqThread;
+    /** Invalid records on their way to the dead-letter topic: the consumer never waits for that topic. */
+    private final DeadLetterQueue deadLetters;
     /** Threads that parse large batches while the consumer thread applies the one before: one per core. */
     private final java.util.concurrent.ExecutorService[] parsers;
     /** Records per chunk below which a batch is parsed on the consumer thread alone. */
     private static final int PARALLEL_PARSE_MIN = 64;
-    private volatile String deadLetterError;
     /** Records to read to rebuild the state, and the count of records read when the rebuild began. */
     private volatile long rebuildTotal;
     private volatile long rebuildBase;
@@ -147,7 +142,7 @@ public final class KafkaSource implements AutoCloseable {
         this.producer = new KafkaProducer<>(KafkaClients.producerConfig(settings), new StringSerializer(), new ByteArraySerializer());
         this.admin = Admin.create(KafkaClients.adminConfig(settings));
         this.thread = Thread.ofPlatform().name("immunity-kafka").daemon(true).unstarted(this::run);
-        this.dlqThread = Thread.ofPlatform().name("immunity-kafka-dlq").daemon(true).unstarted(this::writeDeadLetters);
+        this.deadLetters = new DeadLetterQueue(settings.dlqTopic(), producer, clock, DEAD_LETTER_BACKLOG);
         this.parsers = new java.util.concurrent.ExecutorService[Runtime.getRuntime().availableProcessors()];
         for (int i = 0; i < parsers.length; i++) {
             parsers[i] = java.util.concurrent.Executors.newSingleThreadExecutor(
@@ -158,7 +153,7 @@ public final class KafkaSource implements AutoCloseable {
     /** Starts reading (on its own thread). Returns at once, broker or not. */
     public void start() {
         thread.start();
-        dlqThread.start();
+        deadLetters.start();
     }
 
     /** Stops reading and closes the clients. */
@@ -174,17 +169,7 @@ public final class KafkaSource implements AutoCloseable {
         for (var p : parsers) {
             p.shutdownNow();
         }
-        dlqThread.interrupt();
-        try {
-            dlqThread.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (!deadLetters.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "Kafka: " + deadLetters.size() + " dead letters not written to "
-                    + settings.dlqTopic() + " at shutdown; their records are re-read and dead-lettered again only"
-                    + " when this consumer group rebuilds from before them");
-        }
+        deadLetters.close();
         producer.close(Duration.ofSeconds(5));
         admin.close(Duration.ofSeconds(5));
         phase = Phase.STOPPED;
@@ -210,8 +195,8 @@ public final class KafkaSource implements AutoCloseable {
             }
         }
         boolean up = System.nanoTime() - brokerSeenAtNanos <= TimeUnit.SECONDS.toNanos(3);
-        return new Status(phase, up, deadLettered.sum(), consumed.sum(), lastError, deadLetters.size(),
-                deadLetterError, failed.sum());
+        return new Status(phase, up, deadLetters.letters(), consumed.sum(), lastError, deadLetters.pending(),
+                deadLetters.error(), failed.sum());
     }
 
     /**
@@ -227,7 +212,7 @@ public final class KafkaSource implements AutoCloseable {
 
     /** Records sent to the dead-letter topic so far. */
     public long deadLettered() {
-        return deadLettered.sum();
+        return deadLetters.letters();
     }
 
     /** Records read so far. */
@@ -500,7 +485,7 @@ public final class KafkaSource implements AutoCloseable {
                 value == null ? 0 : value.length);
         if (parsed.error() != null) {
             if (r.offset() >= p.deadLetteredBefore()) {
-                deadLetter(r, parsed.json(), parsed.error());
+                deadLetters.add(r, parsed.json(), parsed.error());
             }
             stream.skip(position);
             return;
@@ -517,73 +502,13 @@ public final class KafkaSource implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "Kafka: record " + r.topic() + "-" + r.partition() + "@" + r.offset()
                     + " could not be processed; dead-lettered", e);
             if (r.offset() >= p.deadLetteredBefore()) {
-                deadLetter(r, parsed.json(), "could not be processed: " + rootMessage(e));
+                deadLetters.add(r, parsed.json(), "could not be processed: " + rootMessage(e));
             }
             stream.skip(position);
         }
     }
 
-    /**
-     * Queues a record that is not a valid event (or could not be processed) for the dead-letter topic. The DLQ
-     * writer thread writes it; the consumer goes on at once, whatever the state of that topic.
-     */
-    private void deadLetter(ConsumerRecord<byte[], byte[]> r, JsonNode parsed, String error) {
-        deadLettered.increment();
-        String cveId = WireFormat.cveIdOf(parsed);
-        ObjectNode dlq = Json.mapper().createObjectNode();
-        dlq.put("original_message", r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8));
-        dlq.put("error", error);
-        dlq.put("failed_at", clock.instant().toString());
-        dlq.put("topic", r.topic());
-        dlq.put("partition", r.partition());
-        dlq.put("offset", r.offset());
-        dlq.put("cve_id", cveId);
-        String where = r.topic() + "-" + r.partition() + "@" + r.offset();
-        LOG.log(System.Logger.Level.WARNING, "Kafka: invalid record " + where + " sent to " + settings.dlqTopic()
-                + ": " + error);
-        ProducerRecord<String, byte[]> letter = new ProducerRecord<>(settings.dlqTopic(), cveId,
-                Json.write(dlq).getBytes(StandardCharsets.UTF_8));
-        if (!deadLetters.offerLast(letter)) {
-            deadLettersDropped.increment();
-            LOG.log(System.Logger.Level.ERROR, "Kafka: dead letter for " + where + " dropped: " + DEAD_LETTER_BACKLOG
-                    + " already wait for " + settings.dlqTopic() + " (" + deadLetterError + "); " + deadLettersDropped.sum()
-                    + " dropped so far");
-        }
-    }
-
-    /** The DLQ writer: writes queued dead letters in order, each once; while the topic fails, retries with backoff. */
-    private void writeDeadLetters() {
-        Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
-        while (running || !deadLetters.isEmpty()) {
-            ProducerRecord<String, byte[]> letter;
-            try {
-                letter = deadLetters.takeFirst();
-            } catch (InterruptedException e) {
-                return;
-            }
-            try {
-                producer.send(letter).get(); // bounded by the producer's delivery timeout
-                deadLetterError = null;
-                backoff.reset();
-            } catch (InterruptedException e) {
-                deadLetters.offerFirst(letter);
-                return;
-            } catch (ExecutionException | RuntimeException e) {
-                deadLetters.offerFirst(letter); // not written: first in line again
-                deadLetterError = rootMessage(e);
-                long wait = backoff.next().toMillis();
-                LOG.log(System.Logger.Level.WARNING, "Kafka: writing to " + settings.dlqTopic() + " failed ("
-                        + deadLetterError + "); " + deadLetters.size() + " dead letters wait; retrying in " + wait + " ms");
-                try {
-                    Thread.sleep(wait);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
