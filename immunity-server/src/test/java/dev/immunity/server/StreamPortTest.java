@@ -142,6 +142,10 @@ class StreamPortTest extends StreamEndpointTest {
         assertThat(RawWs.answer(port(), "GET /ws/adaptive-immunity HTTP/1.1\r\nX-Filler: " + "a".repeat(10_000) + "\r\n\r\n"))
                 .startsWith("HTTP/1.1 431");
         assertThat(RawWs.answer(port(), "not http at all\r\n\r\n")).startsWith("HTTP/1.1 400");
+        assertThat(RawWs.answer(port(), RawWs.upgrade(ImmunityServer.WS_PATH + "?priority=%zz")))
+                .startsWith("HTTP/1.1 400").contains("malformed query string");
+        assertThat(RawWs.answer(port(), RawWs.upgrade(ImmunityServer.WS_PATH + "?priority=urgent")))
+                .startsWith("HTTP/1.1 400");
     }
 
     /** With immunity.ws.deflate off (the default) an offer of permessage-deflate is declined: frames stay plain. */
