@@ -2,7 +2,6 @@ package dev.immunity.server.ws;
 
 import dev.immunity.core.stream.CloseCodes;
 import dev.immunity.core.stream.Connection;
-import dev.immunity.server.ImmunityServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
@@ -15,18 +14,13 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -34,12 +28,9 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 
@@ -579,15 +570,7 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
             refuse(400, "malformed HTTP request");
             return;
         }
-        Handshaker handshaker = new Handshaker(checked.selectProtocol() ? StreamEndpoint.SUBPROTOCOL : null,
-                WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(ctx.ws().maxMessageBytes())
-                        .expectMaskedFrames(true)
-                        .allowMaskMismatch(false)
-                        .allowExtensions(ctx.ws().deflate()) // reserved bits nobody negotiated are refused in frame()
-                        .closeOnProtocolViolation(false) // reported to exceptionCaught: we close, with our codes
-                        .withUTF8Validator(false)        // whole messages are checked here, as on the HTTP port
-                        .build());
+        WebSocketServerHandshaker handshaker = UpgradeRequest.handshaker(checked, ctx.ws());
         state = State.OPEN;
         connecting = true;
         updateReading();
@@ -658,42 +641,11 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
     private void refuse(int status, String message) {
         LOG.log(System.Logger.Level.DEBUG, () -> "upgrade from " + ch.remoteAddress() + " refused: " + status + " "
                 + message);
-        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-                Unpooled.wrappedBuffer(body));
-        HttpHeaders h = response.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8");
-        h.set("X-Content-Type-Options", "nosniff");
-        if (status == 426) {
-            h.set(HttpHeaderNames.UPGRADE, "websocket");
-            h.set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
-        }
-        h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        h.set(HttpHeaderNames.CONNECTION, "close");
+        FullHttpResponse response = UpgradeRequest.refusal(status, message);
         closeSent = true;
         inputDone = true;
         finishing = true;
         updateReading();
         ch.writeAndFlush(response).addListener((ChannelFutureListener) f -> finish());
-    }
-
-    /**
-     * Netty's RFC 6455 handshake, with a frame decoder that leaves close frames' codes and reasons to
-     * {@link #clientClose} (which answers an invalid one with 1002 or 1007, as on the HTTP port).
-     */
-    private static final class Handshaker extends WebSocketServerHandshaker13 {
-        Handshaker(String subprotocol, WebSocketDecoderConfig config) {
-            super(ImmunityServer.WS_PATH, subprotocol, config);
-        }
-
-        @Override
-        protected WebSocketFrameDecoder newWebsocketDecoder() {
-            return new WebSocket13FrameDecoder(decoderConfig()) {
-                @Override
-                protected void checkCloseFrameBody(ChannelHandlerContext c, ByteBuf buffer) {
-                    // checked by the handler, with the codes the HTTP port's endpoint answers
-                }
-            };
-        }
     }
 }

@@ -2,12 +2,24 @@ package dev.immunity.server.ws;
 
 import dev.immunity.server.HostCheck;
 import dev.immunity.server.ImmunityServer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -16,7 +28,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The checks a request to the {@link StreamPort} passes before Netty's handshaker answers it: the path, the
+ * The HTTP side of a {@link StreamPort} connection. The checks a request passes before Netty's handshaker answers
+ * it: the path, the
  * method, a WebSocket version 13 upgrade with a well-formed key, the host and origin, and then what
  * {@link StreamUpgrade} checks on both ports (query parameters, subprotocol, token). Netty's HTTP codec has
  * parsed the request and its {@link QueryStringDecoder} the query.
@@ -83,6 +96,58 @@ final class UpgradeRequest {
             return Base64.getDecoder().decode(key).length == 16;
         } catch (IllegalArgumentException e) {
             return false;
+        }
+    }
+
+    /**
+     * Netty's RFC 6455 handshake for an accepted upgrade, with the subprotocol it selected. Its frame decoder
+     * expects masked frames up to the largest client message, lets reserved bits through only with deflate on
+     * (the handler refuses any a negotiated extension did not take off), and reports violations to the handler
+     * instead of closing, so that it closes with the same codes as the HTTP port.
+     */
+    static WebSocketServerHandshaker handshaker(StreamUpgrade checked, WsSettings ws) {
+        return new Handshaker(checked.selectProtocol() ? StreamEndpoint.SUBPROTOCOL : null,
+                WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(ws.maxMessageBytes())
+                        .expectMaskedFrames(true)
+                        .allowMaskMismatch(false)
+                        .allowExtensions(ws.deflate())
+                        .closeOnProtocolViolation(false) // reported to exceptionCaught: the handler closes, with our codes
+                        .withUTF8Validator(false)        // whole messages are checked by the handler, as on the HTTP port
+                        .build());
+    }
+
+    /** The plain-text answer to a refused request; the connection closes after it. */
+    static FullHttpResponse refusal(int status, String message) {
+        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                Unpooled.wrappedBuffer(body));
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8");
+        h.set("X-Content-Type-Options", "nosniff");
+        if (status == 426) {
+            h.set(HttpHeaderNames.UPGRADE, "websocket");
+            h.set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+        }
+        h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        h.set(HttpHeaderNames.CONNECTION, "close");
+        return response;
+    }
+
+    /** A handshaker whose frame decoder leaves close frames' codes and reasons to the handler (1002 or 1007 there). */
+    private static final class Handshaker extends WebSocketServerHandshaker13 {
+        Handshaker(String subprotocol, WebSocketDecoderConfig config) {
+            super(ImmunityServer.WS_PATH, subprotocol, config);
+        }
+
+        @Override
+        protected WebSocketFrameDecoder newWebsocketDecoder() {
+            return new WebSocket13FrameDecoder(decoderConfig()) {
+                @Override
+                protected void checkCloseFrameBody(ChannelHandlerContext c, ByteBuf buffer) {
+                    // checked by the handler, with the codes the HTTP port's endpoint answers
+                }
+            };
         }
     }
 }
