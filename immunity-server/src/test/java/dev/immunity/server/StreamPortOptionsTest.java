@@ -84,6 +84,46 @@ class StreamPortOptionsTest {
         }
     }
 
+    /** The limit is exact for compressed messages too: one byte under is read, one over is refused. */
+    @Test
+    void deflateOn_theMessageLimitHoldsToTheByte_forCompressedMessages() throws IOException {
+        try (TestServer server = deflating()) {
+            int port = server.server.streamPort();
+            String head = "{\"type\":\"ping\",\"payload\":\"";
+            String tail = "\"}";
+            String atLimit = head + "b".repeat(MAX_MESSAGE - head.length() - tail.length()) + tail;
+            assertThat(atLimit.length()).isEqualTo(MAX_MESSAGE);
+            try (RawWs raw = offering(port)) {
+                raw.send(RawWs.frame(0xC1, RawWs.deflate(atLimit.getBytes(StandardCharsets.UTF_8))));
+                assertThat(raw.nextOfType("pong").path("payload").path("echo").asText()).startsWith("bbb");
+            }
+            try (RawWs raw = offering(port)) {
+                raw.send(RawWs.frame(0xC1, RawWs.deflate((atLimit + " ").getBytes(StandardCharsets.UTF_8))));
+                assertThat(raw.closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+            }
+        }
+    }
+
+    /** Netty needs JZlib for a server window under 15 bits: such an offer is declined, and the client reads plain frames. */
+    @Test
+    void deflateOn_anOfferOfASmallerServerWindow_isDeclined_andTheClientGetsPlainFrames() throws IOException {
+        try (TestServer server = deflating()) {
+            for (String offer : List.of("permessage-deflate; server_max_window_bits=10",
+                    "permessage-deflate; server_max_window_bits")) {
+                try (RawWs raw = new RawWs(server.server.streamPort())) {
+                    raw.send(RawWs.upgrade(ImmunityServer.WS_PATH, "Sec-WebSocket-Extensions: " + offer + "\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    assertThat(raw.responseHead()).as(offer).startsWith("HTTP/1.1 101")
+                            .doesNotContainIgnoringCase("sec-websocket-extensions");
+                    assertThat(raw.nextText().path("type").asText()).isEqualTo("hello");
+                    raw.send(RawWs.frame(0x81, ping("plain")));
+                    assertThat(raw.nextOfType("pong").path("payload").path("echo").asText()).isEqualTo("plain");
+                    assertThat(raw.dataFrameHeads).allMatch(b0 -> (b0 & 0x70) == 0);
+                }
+            }
+        }
+    }
+
     private static RawWs offering(int port) throws IOException {
         RawWs raw = new RawWs(port).inflating();
         raw.send(RawWs.upgrade(ImmunityServer.WS_PATH, RawWs.DEFLATE_OFFER).getBytes(StandardCharsets.US_ASCII));

@@ -1,9 +1,8 @@
 package dev.immunity.core.demo;
 
-import dev.immunity.core.synth.PatchStep;
-
 import dev.immunity.core.model.Apv;
 import dev.immunity.core.model.Event;
+import dev.immunity.core.synth.PatchStep;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -497,9 +497,9 @@ class SyntheticEventsTest {
         }
     }
 
-    /** Every demo patch carries a unified diff whose hunk headers count the lines under them, as git apply checks. */
+    /** Every synthetic patch carries a unified diff whose hunk headers count the lines under them, as git apply checks. */
     @Test
-    void demoDiffs_areUnifiedDiffsWithConsistentHunkCounts() {
+    void syntheticDiffs_areUnifiedDiffsWithConsistentHunkCounts() {
         DemoGenerator gen = new DemoGenerator(7, CLOCK);
         int diffs = 0;
         for (int i = 0; i < 200; i++) {

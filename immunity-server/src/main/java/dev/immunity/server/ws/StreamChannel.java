@@ -12,7 +12,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -66,6 +68,8 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
     private static final int MAX_REQUEST_BYTES = 8 * 1024;
     /** How long a client has to answer the server's close frame (as on the HTTP port) before it is dropped. */
     private static final long CLIENT_CLOSE_WAIT_MS = WsConnection.CLIENT_CLOSE_WAIT_MS;
+    /** How far past the largest client message inflating may go before Netty stops it (its buffer grows in steps). */
+    private static final int INFLATE_SLACK = 4096;
 
     private enum State { HANDSHAKE, OPEN, CLOSED }
 
@@ -127,11 +131,7 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
                 .addLast("heads", c.heads)
                 .addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
         if (ctx.ws().deflate()) {
-            // Netty's permessage-deflate (RFC 7692): accepted when the client offers it, with the window and context
-            // takeover the client asks for; an inflated message is capped at the largest message a client may send.
-            ch.pipeline().addLast("extensions", new WebSocketServerExtensionHandler(
-                    new PerMessageDeflateServerExtensionHandshaker(6, true, 15, true, false,
-                            ctx.ws().maxMessageBytes())));
+            ch.pipeline().addLast("extensions", c.new Extensions());
         }
         ch.pipeline().addLast("stream", c);
         sweep.add(c);
@@ -258,6 +258,8 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
                     tooBig ? ClientMessages.tooBig(ctx.ws().maxMessageBytes()) : "compressed message is not valid deflate data");
         } else if (cause instanceof TooLongFrameException && state == State.OPEN) {
             fail(CloseCodes.MESSAGE_TOO_BIG, ClientMessages.tooBig(ctx.ws().maxMessageBytes()));
+        } else if (cause instanceof DecoderException && state == State.OPEN) {
+            fail(CloseCodes.PROTOCOL_ERROR, "undecodable frame: " + cause.getMessage()); // e.g. a bad compressed block
         } else {
             if (!(cause instanceof IOException)) {
                 LOG.log(System.Logger.Level.DEBUG, "stream connection failed: dropped", cause);
@@ -370,6 +372,10 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
         if (fragments != null) {
             fail(CloseCodes.PROTOCOL_ERROR, "a new message started before the last one ended");
         } else if (fin) {
+            if (payload.readableBytes() > ctx.ws().maxMessageBytes()) { // inflated past the limit (deflate only)
+                fail(CloseCodes.MESSAGE_TOO_BIG, ClientMessages.tooBig(ctx.ws().maxMessageBytes()));
+                return;
+            }
             message(opcode, payload);
         } else {
             fragments = ch.alloc().compositeBuffer(ctx.limits().maxFragments() + 1);
@@ -525,6 +531,30 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
     }
 
     // ---- the HTTP upgrade ----
+
+    /**
+     * Netty's permessage-deflate negotiation (RFC 7692): accepted when the client offers it, with the context takeover
+     * it asks for; an offer of a smaller server window is declined where only the JDK's zlib is on the class path
+     * (Netty needs JZlib for that), and the client then gets plain frames. Inflating stops a little past the largest
+     * message a client may send ({@link #data} checks the exact limit). An offer Netty cannot parse gets a 400.
+     */
+    private final class Extensions extends WebSocketServerExtensionHandler {
+        Extensions() {
+            super(new PerMessageDeflateServerExtensionHandshaker(6, ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),
+                    PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE, true, false,
+                    ctx.ws().maxMessageBytes() + INFLATE_SLACK));
+        }
+
+        @Override
+        protected void onHttpRequestChannelRead(ChannelHandlerContext c, HttpRequest request) throws Exception {
+            try {
+                super.onHttpRequestChannelRead(c, request);
+            } catch (RuntimeException e) {
+                io.netty.util.ReferenceCountUtil.release(request);
+                refuse(400, "malformed Sec-WebSocket-Extensions");
+            }
+        }
+    }
 
     /** Checks each request head as soon as it is read (before any body), and refuses what is not a stream upgrade. */
     private final class Heads extends ChannelInboundHandlerAdapter {

@@ -46,7 +46,7 @@ final class UpgradeRequest {
                     : new StreamUpgrade.Refused(400, "malformed HTTP request");
         }
         HttpHeaders headers = request.headers();
-        // parameters split on & only (as on the HTTP port), + and %XX decoded as UTF-8
+        // Netty's decoder: parameters split on & only, + and %XX decoded as UTF-8, at most 1,024 of them
         QueryStringDecoder target = QueryStringDecoder.builder().charset(StandardCharsets.UTF_8)
                 .semicolonIsNormalChar(true).build(request.uri());
         if (!target.rawPath().equals(ImmunityServer.WS_PATH)) {

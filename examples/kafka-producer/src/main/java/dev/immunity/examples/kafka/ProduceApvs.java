@@ -62,7 +62,7 @@ public final class ProduceApvs {
                 if (i < count) {
                     String cveId;
                     do {
-                        cveId = "CVE-2026-" + (10000 + rnd.nextInt(50000));
+                        cveId = "CVE-" + (2023 + rnd.nextInt(4)) + "-" + (1000 + rnd.nextInt(59000));
                     } while (!used.add(cveId));
                     // a full APV around the id: a catalogue package, a CVSS vector, advisory text, affected services
                     Apv apv = WireFormat.parseApv(ApvCompletion.complete(
