@@ -41,8 +41,9 @@ import java.util.function.IntSupplier;
 
 /**
  * The stream endpoint ({@code /ws/adaptive-immunity}) on a port of its own, on Netty: one event loop per core
- * (epoll where the native transport loads, else NIO; io_uring when configured) owns its share of the connections; Netty's HTTP/1.1 codec
- * reads the upgrade, its handshaker answers it and its frame codec reads and writes the WebSocket frames
+ * (epoll where the native transport loads, else NIO; io_uring when configured) owns its share of the
+ * connections; Netty's HTTP/1.1 codec reads the upgrade, its handshaker answers it and its frame codec reads and
+ * writes the WebSocket frames
  * ({@link StreamChannel}). Each client's queued messages are written on its event loop, straight from the
  * fan-out, without a thread per connection; an idle connection holds no thread and, with the pooled
  * allocator, no buffer. Same protocol, same checks (token, host, origin, filters, message limits) and same
