@@ -16,7 +16,6 @@ import dev.immunity.core.sla.SlaPolicy;
 import dev.immunity.core.sla.SlaStatus;
 
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -52,9 +51,8 @@ public final class StreamManager implements AutoCloseable, EventSink {
     private final Openings openings;
     private final Object publishLock = new Object();
     private final SlaClock sla;
-    /** The SLA timer armed for the next transition, and when it fires (guarded by publishLock). */
-    private java.util.concurrent.ScheduledFuture<?> slaTimer;
-    private Instant slaTimerAt;
+    /** Sends the SLA clock's transitions when they happen (armed under publishLock). */
+    private final SlaTimer slaTimer;
     private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
     /** One short-lived virtual thread per drain; unnamed, as a name is a string built per thread. */
     private final ExecutorService writers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
@@ -90,6 +88,8 @@ public final class StreamManager implements AutoCloseable, EventSink {
         this.clock = clock;
         this.history = new StreamHistory(newEpoch(), settings.historySize(), settings.historyMaxBytes());
         this.openings = new Openings(store, history, settings, clock, sla, this::metrics);
+        this.slaTimer = new SlaTimer(sla, ticker, clock, publishLock, () -> started && !stopped,
+                status -> fanOutSla(status, null));
         for (EventType t : EventType.values()) {
             eventsByType.put(t, new LongAdder());
         }
@@ -106,7 +106,7 @@ public final class StreamManager implements AutoCloseable, EventSink {
         long mi = settings.metricsInterval().toMillis();
         ticker.scheduleAtFixedRate(this::broadcastMetricsIfChanged, mi, mi, TimeUnit.MILLISECONDS);
         synchronized (publishLock) {
-            armSlaTimer();
+            slaTimer.arm();
         }
     }
 
@@ -334,7 +334,7 @@ public final class StreamManager implements AutoCloseable, EventSink {
                 fanOutSla(status, null);
             }
         });
-        armSlaTimer();
+        slaTimer.arm();
         return true;
     }
 
@@ -354,37 +354,6 @@ public final class StreamManager implements AutoCloseable, EventSink {
             }
         });
         return true;
-    }
-
-    /**
-     * Arms the timer for the SLA clock's next transition when it is sooner than the one armed: at risk and breached
-     * are sent the moment they happen, whether or not another event arrives. Must hold publishLock.
-     */
-    private void armSlaTimer() {
-        Instant next = sla.nextDue();
-        if (next == null || !started || stopped || slaTimerAt != null && !next.isBefore(slaTimerAt)) {
-            return;
-        }
-        if (slaTimer != null) {
-            slaTimer.cancel(false);
-        }
-        long nanos = Math.max(0, java.time.Duration.between(clock.instant(), next).toNanos());
-        slaTimerAt = next;
-        slaTimer = ticker.schedule(this::slaTick, (nanos + 999_999) / 1_000_000, TimeUnit.MILLISECONDS);
-    }
-
-    private void slaTick() {
-        try {
-            synchronized (publishLock) {
-                slaTimerAt = null;
-                for (SlaStatus s : sla.advance(clock.instant())) {
-                    fanOutSla(s, null);
-                }
-                armSlaTimer();
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "SLA timer failed", e);
-        }
     }
 
     /** Sends an {@code sla} message to every client whose filter matches its APV. */
