@@ -252,12 +252,9 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
             int code = status == null ? CloseCodes.PROTOCOL_ERROR : status.code();
             fail(code, code == CloseCodes.MESSAGE_TOO_BIG ? ClientMessages.tooBig(ctx.ws().maxMessageBytes())
                     : String.valueOf(e.getMessage()));
-        } else if (cause instanceof DecompressionException e && state == State.OPEN) {
-            boolean tooBig = String.valueOf(e.getMessage()).contains("maximum size");
-            fail(tooBig ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.PROTOCOL_ERROR,
-                    tooBig ? ClientMessages.tooBig(ctx.ws().maxMessageBytes()) : "compressed message is not valid deflate data");
-        } else if (cause instanceof TooLongFrameException && state == State.OPEN) {
-            fail(CloseCodes.MESSAGE_TOO_BIG, ClientMessages.tooBig(ctx.ws().maxMessageBytes()));
+        } else if (state == State.OPEN && (cause instanceof TooLongFrameException
+                || cause instanceof DecompressionException && String.valueOf(cause.getMessage()).contains("maximum size"))) {
+            failTooBig(); // a frame over the limit, or a compressed one inflating far past it
         } else if (cause instanceof DecoderException && state == State.OPEN) {
             fail(CloseCodes.PROTOCOL_ERROR, "undecodable frame: " + cause.getMessage()); // e.g. a bad compressed block
         } else {
@@ -373,7 +370,7 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
             fail(CloseCodes.PROTOCOL_ERROR, "a new message started before the last one ended");
         } else if (fin) {
             if (payload.readableBytes() > ctx.ws().maxMessageBytes()) { // inflated past the limit (deflate only)
-                fail(CloseCodes.MESSAGE_TOO_BIG, ClientMessages.tooBig(ctx.ws().maxMessageBytes()));
+                failTooBig();
                 return;
             }
             message(opcode, payload);
@@ -387,9 +384,8 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
 
     /** Adds a fragment to the message being reassembled; false (and closed with 1009) when it makes it too big. */
     private boolean append(ByteBuf payload) {
-        int max = ctx.ws().maxMessageBytes();
-        if ((long) fragments.readableBytes() + payload.readableBytes() > max) {
-            fail(CloseCodes.MESSAGE_TOO_BIG, ClientMessages.tooBig(max));
+        if ((long) fragments.readableBytes() + payload.readableBytes() > ctx.ws().maxMessageBytes()) {
+            failTooBig();
             return false;
         }
         fragments.addComponent(true, payload.retain());
@@ -468,6 +464,11 @@ final class StreamChannel extends ChannelInboundHandlerAdapter implements Connec
         if (!closeSent) {
             sendClose(closeFrame(code, reason));
         }
+    }
+
+    /** The client sent a message larger than it may (1009). */
+    private void failTooBig() {
+        fail(CloseCodes.MESSAGE_TOO_BIG, ClientMessages.tooBig(ctx.ws().maxMessageBytes()));
     }
 
     /** Our last frame: once written, our side is shut and the connection ends with the client's end of stream. */
